@@ -1,0 +1,60 @@
+"""Command-line flags shared by the commands that take a problem (curve, simulate, advise).
+
+DESIGN.md, command-line contract: ``--variances`` | ``--spectrum FILE.npy`` |
+``--covariance FILE.npy``; ``--estimated`` or ``--samples n --seed s``; ``--schedule``; ``--T``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .errors import ProblemError
+from .problem import SCHEDULES, Problem, parse_floats
+
+__all__ = ["add_problem_arguments", "problem_from_args", "emit"]
+
+
+def add_problem_arguments(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    src = parser.add_argument_group("problem (one of)")
+    src.add_argument("--variances", metavar="V1,V2,...",
+                     help="diagonal covariance: comma-separated variances, any order")
+    src.add_argument("--spectrum", metavar="FILE.npy", help="1-D array of covariance eigenvalues")
+    src.add_argument("--covariance", metavar="FILE.npy", help="D x D covariance matrix")
+    est = parser.add_argument_group("score (default: exact)")
+    est.add_argument("--estimated", metavar="V1,V2,...",
+                     help="plug-in estimate of the variances, paired with --variances")
+    est.add_argument("--samples", type=int, metavar="N",
+                     help="draw the plug-in estimate from N training samples")
+    est.add_argument("--seed", type=int, help="seed of the training samples (with --samples)")
+    parser.add_argument("--schedule", choices=SCHEDULES, default="ou", help="noise schedule (default: ou)")
+    parser.add_argument("--T", type=float, default=None,
+                        help="horizon (default: 2 for ou, 1 for vp-linear)")
+    parser.set_defaults(_problem_required=required)
+
+
+def problem_from_args(args: argparse.Namespace) -> Problem:
+    """Build and validate the :class:`Problem` the flags describe."""
+    given = [n for n in ("variances", "spectrum", "covariance") if getattr(args, n, None) is not None]
+    if len(given) != 1:
+        raise ProblemError("give exactly one of --variances, --spectrum, --covariance"
+                           + (f" (got {', '.join('--' + g for g in given)})" if given else ""))
+    kw = dict(schedule=args.schedule, T=args.T)
+    if args.estimated is not None:
+        kw["estimated"] = parse_floats(args.estimated, name="--estimated")
+    if args.samples is not None:
+        kw["samples"] = args.samples
+    if args.seed is not None:
+        kw["seed"] = args.seed
+    if args.variances is not None:
+        return Problem.from_variances(parse_floats(args.variances, name="--variances"), **kw)
+    if args.spectrum is not None:
+        return Problem.from_spectrum_file(args.spectrum, **kw)
+    return Problem.from_covariance_file(args.covariance, **kw)
+
+
+def emit(obj) -> None:
+    """Print one strict JSON document on stdout."""
+    from .jsonout import dumps
+
+    sys.stdout.write(dumps(obj) + "\n")

@@ -1,0 +1,44 @@
+"""``ldmstop derive`` — export every SymPy derivation (LaTeX, JSON, Python, Markdown)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+HELP = "export the symbolic derivations (LaTeX, JSON, standalone Python, Markdown)"
+FORMATS = ("latex", "json", "python", "markdown")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS + ("all",), default=None,
+                        help="export format (default: markdown on stdout, all with --out)")
+    parser.add_argument("--out", metavar="DIR", help="write derivations.<ext> files into DIR")
+    parser.add_argument("--json", action="store_true",
+                        help="print a JSON summary of what was written (or the JSON export)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ldmstop.derivations import export as ex
+
+    fmt = args.format
+    if args.out is None:
+        if fmt == "all":
+            raise ValueError("--format all needs --out DIR (several files)")
+        if args.json and fmt not in (None, "json"):
+            raise ValueError("--json prints the JSON export; combine it with --format json or omit --format")
+        fmt = "json" if args.json else (fmt or "markdown")
+        sys.stdout.write(ex.render(fmt))
+        return 0
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise ValueError(f"--out {args.out!r} exists and is not a directory")
+    formats = FORMATS if fmt in (None, "all") else (fmt,)
+    paths = ex.export(args.out, formats)
+    if args.json:
+        from ldmstop.cli_common import emit
+
+        emit({"written": paths})
+    else:
+        for p in paths:
+            print(f"wrote {p}")
+    return 0

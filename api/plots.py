@@ -1,0 +1,58 @@
+"""Figures (matplotlib, Agg backend, written atomically)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .atomic import atomic_path
+
+__all__ = ["plot_curve", "savefig_atomic"]
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def savefig_atomic(fig, path: str, **kw) -> None:
+    """Save a matplotlib figure through a temporary file and a rename."""
+    with atomic_path(path, suffix=".png") as tmp:
+        fig.savefig(tmp, format="png", dpi=kw.pop("dpi", 130), bbox_inches="tight", **kw)
+
+
+def plot_curve(res, path: str, max_curves: int = 12, title: str | None = None) -> None:
+    """One curve ``W²(t, d)`` per latent dimension, log scale, thresholds ``t_d`` marked
+    (the look of Wu et al. 2025, Figure 4)."""
+    plt = _plt()
+    p = res.problem
+    D = p.D
+    dims = np.arange(D) if D <= max_curves else np.unique(np.geomspace(1, D, max_curves).astype(int) - 1)
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    cmap = plt.get_cmap("viridis")
+    thr = res.thresholds_estimated if res.thresholds_estimated is not None else res.thresholds_exact
+    # Exact zeros (e.g. all components kept with the exact score at t = T) have no place on a
+    # log axis: drop them and floor the axis at the smallest positive value shown.
+    w = res.w2_squared[dims]
+    positive = w[w > 0]
+    floor = max(float(positive.min()), 1e-14 * float(positive.max())) if positive.size else 1e-300
+    for n, j in enumerate(dims):
+        c = cmap(n / max(1, len(dims) - 1))
+        y = np.where(res.w2_squared[j] >= floor, res.w2_squared[j], np.nan)
+        ax.plot(res.times, y, color=c, lw=1.4, label=f"d = {j + 1}")
+        if 0 < thr[j] < p.T:
+            ax.axvline(thr[j], color=c, ls=":", lw=1.0)
+    o = res.optimal
+    ax.plot([o["t"]], [max(o["w2_squared"], floor)], "k*", ms=12,
+            label=f"optimum d={o['d']}, t={o['t']:.3g}")
+    ax.set_yscale("log")
+    ax.set_xlabel("backward time t")
+    ax.set_ylabel(r"$W_2^2$ (latent output vs data)")
+    ax.set_title(title or f"W2² by latent dimension ({p.schedule}, T={p.T:g}; dotted: thresholds t_d)")
+    ax.legend(fontsize=7, ncol=2, loc="best")
+    ax.grid(alpha=0.3, which="both")
+    savefig_atomic(fig, path)
+    plt.close(fig)

@@ -1,0 +1,284 @@
+"""The problem specification: one validated, immutable setting of the theory.
+
+A :class:`Problem` holds the true variances (diagonal Σ, or the eigenvalues of a full covariance
+with its PCA basis), an optional plug-in estimate, the noise schedule and the horizon ``T``.
+Input is checked once, here (DESIGN.md principle 3); everything downstream trusts it.
+
+Ordering: components are sorted by decreasing *estimated* variance when an estimate exists (what
+a practitioner's PCA sees), else by decreasing true variance; true and estimated values stay
+paired, and ``order`` records the permutation from the user's input.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from .errors import ProblemError
+
+__all__ = ["Problem", "SCHEDULES", "load_npy", "parse_floats", "DEFAULT_T"]
+
+#: Schedules the problem accepts; the SymPy definitions live in ldmstop.derivations.schedules.
+SCHEDULES = ("ou", "vp-linear")
+#: Default horizon per schedule (the paper uses T = 2 for OU; VP-linear is defined on [0, 1]).
+DEFAULT_T = {"ou": 2.0, "vp-linear": 1.0}
+
+# Relative tolerances for the structural checks of a covariance matrix. Symmetry: entries agree
+# to float32 round-off of the largest entry (a covariance saved as float32 must pass).
+_SYM_RTOL = 1e-6
+_PSD_RTOL = 1e-8
+
+
+def _as_float_vector(name: str, values, *, allow_empty: bool = False) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise ProblemError(f"{name} must be numbers, got {values!r}") from None
+    if arr.ndim != 1:
+        raise ProblemError(f"{name} must be one-dimensional, got shape {arr.shape}")
+    if arr.size == 0 and not allow_empty:
+        raise ProblemError(f"{name} is empty: at least one variance is needed")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ProblemError(f"{name}[{i}] = {arr[i]!r} is not finite")
+    neg = arr < 0
+    if neg.any():
+        i = int(np.flatnonzero(neg)[0])
+        raise ProblemError(f"{name}[{i}] = {arr[i]!r} is negative; variances must be >= 0")
+    return arr
+
+
+def _readonly(a: np.ndarray | None) -> np.ndarray | None:
+    if a is None:
+        return None
+    a = np.array(a, dtype=float, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+def _check_T(T: float) -> float:
+    try:
+        T = float(T)
+    except (TypeError, ValueError):
+        raise ProblemError(f"T must be a number, got {T!r}") from None
+    if not math.isfinite(T) or T <= 0:
+        raise ProblemError(f"T must be finite and > 0, got {T!r}")
+    return T
+
+
+def _check_schedule(name: str) -> str:
+    if name not in SCHEDULES:
+        raise ProblemError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
+    return name
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validated Gaussian latent-diffusion setting (Wu et al. 2025, §2–3).
+
+    Build it with :meth:`from_variances`, :meth:`from_covariance` or :meth:`from_spectrum_file`,
+    not directly. Arrays are read-only.
+
+    Attributes
+    ----------
+    sigma2 : true variances ``σ_i²`` (eigenvalues of Σ), in the problem's component order.
+    sigma2_hat : plug-in estimates ``σ̂_i²`` in the same order, or ``None`` (exact score).
+    schedule : ``"ou"`` or ``"vp-linear"``.
+    T : horizon of the diffusion.
+    basis : for a full covariance, the orthonormal eigenvectors as columns, in component order.
+    n_samples, seed : how the estimate was drawn, when it was drawn.
+    order : ``order[j]`` is the input index of component ``j``.
+    """
+
+    sigma2: np.ndarray
+    sigma2_hat: np.ndarray | None = None
+    schedule: str = "ou"
+    T: float = 2.0
+    basis: np.ndarray | None = field(default=None, repr=False)
+    n_samples: int | None = None
+    seed: int | None = None
+    order: np.ndarray | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_variances(
+        cls,
+        variances: Sequence[float] | np.ndarray,
+        *,
+        estimated: Sequence[float] | np.ndarray | None = None,
+        samples: int | None = None,
+        seed: int | None = None,
+        schedule: str = "ou",
+        T: float | None = None,
+        _basis: np.ndarray | None = None,
+    ) -> "Problem":
+        """Diagonal ``Σ = diag(variances)``; optionally a given estimate, or one drawn from
+        ``samples`` training samples (uncentred ``σ̂_i² = (1/n) Σ_k X_{k,i}²``, THEORY.md §1)."""
+        schedule = _check_schedule(schedule)
+        T = _check_T(DEFAULT_T[schedule] if T is None else T)
+        sig2 = _as_float_vector("variances", variances)
+        D = sig2.size
+        if estimated is not None and samples is not None:
+            raise ProblemError("give either an estimate (estimated) or samples, not both")
+        hat = None
+        if estimated is not None:
+            hat = _as_float_vector("estimated", estimated)
+            if hat.size != D:
+                raise ProblemError(
+                    f"estimated has {hat.size} values but variances has {D}; they must pair up")
+        if samples is not None:
+            if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+                raise ProblemError(f"samples must be an integer >= 1, got {samples!r}")
+            hat = draw_plugin_estimate(sig2, int(samples), seed)
+        if seed is not None and samples is None:
+            raise ProblemError("seed is only used with samples")
+        key = hat if hat is not None else sig2
+        order = np.argsort(-key, kind="stable")
+        basis = None if _basis is None else _basis[:, order]
+        return cls(
+            sigma2=_readonly(sig2[order]),
+            sigma2_hat=_readonly(None if hat is None else hat[order]),
+            schedule=schedule,
+            T=T,
+            basis=_readonly(basis),
+            n_samples=None if samples is None else int(samples),
+            seed=seed,
+            order=_int_readonly(order),
+        )
+
+    @classmethod
+    def from_covariance(cls, cov, **kwargs) -> "Problem":
+        """Full covariance ``Σ = O Λ Oᵀ``: eigendecomposed once; the problem lives in the PCA
+        basis (Wu et al. 2025, Prop 6), with ``basis = O``. A given or drawn estimate is of the
+        variances *in that basis* (the setting of Props 1–3, 6)."""
+        lam, O = eig_covariance(cov)
+        return cls.from_variances(lam, _basis=O, **kwargs)
+
+    @classmethod
+    def from_spectrum_file(cls, path: str | os.PathLike, **kwargs) -> "Problem":
+        """Eigenvalues (1-D ``.npy``) as the diagonal of Σ."""
+        arr = load_npy(path, what="spectrum")
+        if arr.ndim != 1:
+            raise ProblemError(f"spectrum file {os.fspath(path)!r} must hold a 1-D array, got shape {arr.shape}")
+        return cls.from_variances(arr, **kwargs)
+
+    @classmethod
+    def from_covariance_file(cls, path: str | os.PathLike, **kwargs) -> "Problem":
+        """Covariance matrix (2-D ``.npy``)."""
+        return cls.from_covariance(load_npy(path, what="covariance"), **kwargs)
+
+    # ------------------------------------------------------------------ views
+    @property
+    def D(self) -> int:
+        """Ambient dimension."""
+        return int(self.sigma2.size)
+
+    @property
+    def has_estimate(self) -> bool:
+        return self.sigma2_hat is not None
+
+    @property
+    def sigma2_used(self) -> np.ndarray:
+        """Variances the score uses: ``σ̂²`` with an estimate, else ``σ²`` (exact score)."""
+        return self.sigma2_hat if self.sigma2_hat is not None else self.sigma2
+
+    def check_dimension(self, d: int) -> int:
+        """Validate a latent dimension ``d`` in ``1..D``."""
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not 1 <= d <= self.D:
+            raise ProblemError(f"latent dimension d must be an integer in 1..{self.D}, got {d!r}")
+        return int(d)
+
+    def describe(self) -> dict:
+        """JSON-ready summary of the setting."""
+        return {
+            "D": self.D,
+            "schedule": self.schedule,
+            "T": self.T,
+            "score": "plug-in" if self.has_estimate else "exact",
+            "n_samples": self.n_samples,
+            "seed": self.seed,
+            "covariance": "full (PCA basis)" if self.basis is not None else "diagonal",
+        }
+
+
+def _int_readonly(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=np.int64, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+def draw_plugin_estimate(sigma2: np.ndarray, n: int, seed: int | None) -> np.ndarray:
+    """``σ̂_i² = (1/n) Σ_k X_{k,i}²`` with ``X_{k,i} ~ N(0, σ_i²)`` i.i.d.
+
+    Drawn as ``σ_i² χ²_n / n``, which has exactly that law, in O(D) memory whatever ``n``
+    (50,000 samples of a 3,072-dimensional spectrum would take 1.2 GB otherwise). The stream is
+    rooted in ``SeedSequence(seed)`` (DESIGN.md principle 5).
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(seed))
+    return sigma2 * rng.chisquare(n, size=sigma2.size) / n
+
+
+def eig_covariance(cov) -> tuple[np.ndarray, np.ndarray]:
+    """Validate a covariance matrix and return its eigenvalues (clipped at 0) and eigenvectors."""
+    try:
+        A = np.asarray(cov, dtype=float)
+    except (TypeError, ValueError):
+        raise ProblemError("covariance must be a numeric matrix") from None
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise ProblemError(f"covariance must be a square matrix, got shape {A.shape}")
+    if A.shape[0] == 0:
+        raise ProblemError("covariance is empty")
+    if not np.all(np.isfinite(A)):
+        i, j = np.argwhere(~np.isfinite(A))[0]
+        raise ProblemError(f"covariance[{i}, {j}] = {A[i, j]!r} is not finite")
+    scale = float(np.max(np.abs(A))) or 1.0
+    asym = float(np.max(np.abs(A - A.T)))
+    if asym > _SYM_RTOL * scale:
+        i, j = np.unravel_index(np.argmax(np.abs(A - A.T)), A.shape)
+        raise ProblemError(
+            f"covariance is not symmetric: entries [{i}, {j}] and [{j}, {i}] differ by {asym:.3g}")
+    A = 0.5 * (A + A.T)
+    lam, O = np.linalg.eigh(A)
+    if lam[0] < -_PSD_RTOL * max(scale, float(lam[-1])) * A.shape[0]:
+        raise ProblemError(
+            f"covariance is not positive semi-definite: smallest eigenvalue {lam[0]:.3g}")
+    return np.clip(lam, 0.0, None), O
+
+
+def load_npy(path: str | os.PathLike, *, what: str = "array") -> np.ndarray:
+    """Load a numeric ``.npy`` file safely (no pickles) with errors that name the file."""
+    p = os.fspath(path)
+    try:
+        arr = np.load(p, allow_pickle=False)
+    except FileNotFoundError:
+        raise ProblemError(f"{what} file {p!r} does not exist") from None
+    except IsADirectoryError:
+        raise ProblemError(f"{what} file {p!r} is a directory") from None
+    except PermissionError:
+        raise ProblemError(f"{what} file {p!r} cannot be read (permission denied)") from None
+    except (ValueError, OSError, EOFError) as exc:
+        raise ProblemError(f"{what} file {p!r} is not a valid .npy array ({exc})") from None
+    if not isinstance(arr, np.ndarray):
+        raise ProblemError(f"{what} file {p!r} does not hold a single array (is it an .npz?)")
+    if arr.dtype.kind not in "biuf":
+        raise ProblemError(f"{what} file {p!r} has non-numeric dtype {arr.dtype}")
+    return arr.astype(float)
+
+
+def parse_floats(text: str, *, name: str) -> list[float]:
+    """Parse a comma-separated list of numbers from the command line."""
+    parts = [p.strip() for p in str(text).split(",")]
+    if not parts or parts == [""]:
+        raise ProblemError(f"{name} is empty: give comma-separated numbers")
+    out = []
+    for p in parts:
+        try:
+            out.append(float(p))
+        except ValueError:
+            raise ProblemError(f"{name}: {p!r} is not a number") from None
+    return out

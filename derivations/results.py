@@ -1,0 +1,226 @@
+"""Registry of every derived result: name, expression, paper source, meaning.
+
+Each entry is built lazily (some derivations take a second of SymPy time) and cached. The
+exports (:mod:`.export`) and the numeric backends (:mod:`.backends`) read from here, so a formula
+exists in exactly one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+import sympy as sp
+
+from . import frechet, score_matching, stationarity, thresholds, variance_ode
+from .schedules import BUILTIN_SCHEDULES, get_schedule
+from .symbols import T, s, sigh, sigma, x
+
+__all__ = ["Result", "RESULTS", "get_result", "result_names", "extended_inverse_a2"]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One derived formula.
+
+    ``args`` lists the symbols, in order, that the generated numeric functions take.
+    """
+
+    name: str
+    title: str
+    expr: sp.Expr | sp.Eq
+    source: str
+    description: str
+    args: tuple[sp.Symbol, ...]
+
+    @property
+    def latex(self) -> str:
+        return sp.latex(self.expr)
+
+    @property
+    def srepr(self) -> str:
+        return sp.srepr(self.expr)
+
+    def free_symbols_info(self) -> list[dict]:
+        out = []
+        for sym in sorted(self.expr.free_symbols, key=lambda z: z.name):
+            assumptions = {k: v for k, v in sorted(sym.assumptions0.items()) if v is not None}
+            out.append({"name": sym.name, "latex": sp.latex(sym), "assumptions": assumptions})
+        return out
+
+
+def extended_inverse_a2(schedule_name: str) -> sp.Expr:
+    """``ā^{-2}(x)``: 0 for ``x < 0``, the inverse of ``s ↦ a_s²`` on ``[0, a_T²]``, ``T`` above
+    (Wu et al. 2025, Prop 2). Returned as a Piecewise in ``x`` and ``T``."""
+    sch = get_schedule(schedule_name)
+    inv = sch.inverse_a2
+    if inv is None:  # pragma: no cover - every built-in VP schedule has a closed-form inverse
+        raise NotImplementedError(f"no closed-form inverse for {schedule_name}")
+    # A real (possibly negative) argument: the branch x < 0 must survive substitution.
+    xr = sp.Symbol("x", real=True)
+    return sp.Piecewise((0, xr < 0), (inv.subs(x, xr), xr <= sch.a2.subs(s, T)), (T, True))
+
+
+def threshold_time(schedule_name: str, plugin: bool) -> sp.Expr:
+    """``t̂_d = T - ā^{-2}((4σ_d² - σ̂_d²)/(1 - σ̂_d²)_+)`` (``t_d`` with ``σ̂ = σ``), Prop 2.
+
+    The paper's convention ``y/0_+ = ±∞`` is spelled out: when ``σ̂² ≥ 1`` the argument is
+    ``+∞`` (``t = 0``, keep the component from the start) if ``4σ² > σ̂²``, else ``-∞``
+    (``t = T``, never keep it).
+    """
+    xd = thresholds.threshold_x_plugin() if plugin else thresholds.threshold_x_exact()
+    hat2 = sigh**2 if plugin else sigma**2
+    xr = sp.Symbol("x", real=True)
+    inner = T - extended_inverse_a2(schedule_name).subs(xr, xd)
+    return sp.Piecewise((0, (hat2 >= 1) & (4 * sigma**2 > hat2)), (T, hat2 >= 1), (inner, True))
+
+
+def _schedule_results(name: str) -> list[tuple[str, Callable[[], Result]]]:
+    sch = lambda: get_schedule(name)  # noqa: E731
+    key = name.replace("-", "_")
+    ref = "THEORY.md §1; " + ("Wu et al. 2025 §2" if name == "ou" else "Song et al. 2021")
+    return [
+        (f"{key}_w2", lambda: Result(f"{key}_w2", f"{name}: w_s²", sch().w2, ref,
+                       "squared drift rate of the VP forward SDE", (s,))),
+        (f"{key}_b", lambda: Result(f"{key}_b", f"{name}: b_s = exp(-∫ w²)", sch().b, ref,
+                       "signal coefficient of the forward marginal", (s,))),
+        (f"{key}_a2", lambda: Result(f"{key}_a2", f"{name}: a_s² = 1 - b_s²", sch().a2, ref,
+                       "noise variance of the forward marginal", (s,))),
+        (f"{key}_inverse_a2", lambda: Result(f"{key}_inverse_a2", f"{name}: inverse of s ↦ a_s²", sch().inverse_a2,
+                       "Wu et al. 2025, Prop 2 (ā^{-2})",
+                       "forward time at which the noise variance equals x", (x,))),
+        (f"{key}_extended_inverse_a2", lambda: Result(f"{key}_extended_inverse_a2", f"{name}: extended inverse ā^{{-2}}",
+                       extended_inverse_a2(name), "Wu et al. 2025, Prop 2",
+                       "0 below 0, the inverse on [0, a_T²], T above", (x, T))),
+        (f"{key}_threshold_time_exact", lambda: Result(f"{key}_threshold_time_exact", f"{name}: threshold t_d (exact score)",
+                       threshold_time(name, plugin=False),
+                       "Wu et al. 2025, Prop 2 (t_d)",
+                       "backward time after which keeping component d lowers W2 (exact score)",
+                       (sigma, T))),
+        (f"{key}_threshold_time_plugin", lambda: Result(f"{key}_threshold_time_plugin", f"{name}: threshold t̂_d (plug-in)",
+                       threshold_time(name, plugin=True),
+                       "Wu et al. 2025, Prop 2 (t̂_d)",
+                       "backward time after which keeping component d lowers W2 (plug-in score)",
+                       (sigma, sigh, T))),
+    ]
+
+
+def _core_results() -> list[tuple[str, Callable[[], Result]]]:
+    v = sp.Symbol("v", positive=True)
+    d, D = sp.Symbol("d", integer=True, positive=True), sp.Symbol("D", integer=True, positive=True)
+    return [
+        ("frechet_1d", lambda: Result("frechet_1d", "Fréchet distance² of two centred 1-D Gaussians",
+                       frechet.frechet_1d(v, sigma**2), "THEORY.md §1 (Dowson & Landau 1982)",
+                       "tr(Σ1 + Σ2 - 2 (Σ2^{1/2} Σ1 Σ2^{1/2})^{1/2}) for 1x1 matrices", (v, sigma))),
+        ("generated_variance", lambda: Result("generated_variance", "variance of a kept component (VP, x = a²)",
+                       frechet.generated_variance_vp(), "Wu et al. 2025, §3",
+                       "v = x + (1 - x) σ̂²; σ̂ = σ for the exact score", (x, sigh))),
+        ("component_error", lambda: Result("component_error", "W2² of a kept component",
+                       frechet.component_error(frechet.generated_variance_vp()),
+                       "Wu et al. 2025, eq. (3) / Prop 1",
+                       "(sqrt(v) - σ)² with v = x + (1 - x) σ̂²", (x, sigma, sigh))),
+        ("component_error_stable", lambda: Result("component_error_stable", "W2² of a kept component, cancellation-free",
+                       frechet.component_error_stable(), "DESIGN.md (numerics)",
+                       "(v - σ²)² / (sqrt(v) + σ)², equal to component_error", (x, sigma, sigh))),
+        ("discarded_error", lambda: Result("discarded_error", "W2² of a discarded component", frechet.discarded_error(),
+                       "Wu et al. 2025, eq. (3)", "σ² (generated variance 0)", (sigma,))),
+        ("w2_total", lambda: Result("w2_total", "W²(t, d)", frechet.w2_total(d, D), "Wu et al. 2025, eq. (3)",
+                       "kept-component error plus discarded variance, x = a²_{T-t}", (x, d, D))),
+        ("increment", lambda: Result("increment", "Δ_{d,t} = W²(t,d) - W²(t,d-1)", thresholds.increment_in_x(),
+                       "Wu et al. 2025, proof of Prop 2", "≤ 0 iff v_d ≤ 4σ_d²", (x, sigma, sigh))),
+        ("threshold_x_plugin", lambda: Result("threshold_x_plugin", "noise level at which Δ changes sign (plug-in)",
+                       thresholds.threshold_x_plugin(), "Wu et al. 2025, Prop 2 (t̂_d)",
+                       "(4σ² - σ̂²)/(1 - σ̂²)", (sigma, sigh))),
+        ("threshold_x_exact", lambda: Result("threshold_x_exact", "noise level at which Δ changes sign (exact score)",
+                       thresholds.threshold_x_exact(), "Wu et al. 2025, Prop 2 (t_d)",
+                       "3σ²/(1 - σ²)", (sigma,))),
+        ("component_slope", lambda: Result("component_slope", "∂/∂x of a kept component's W2²",
+                       stationarity.component_slope(), "Wu et al. 2025, Prop 1 and Prop 3(b)",
+                       "(1 - σ/sqrt(v))(1 - σ̂²); g(x) is its sum over kept components",
+                       (x, sigma, sigh))),
+        ("component_curvature", lambda: Result("component_curvature", "∂²/∂x² of a kept component's W2²",
+                       stationarity.component_curvature(), "Wu et al. 2025, proof of Prop 1",
+                       "σ(1 - σ̂²)² / (2 v^{3/2}) ≥ 0: convexity in a²", (x, sigma, sigh))),
+        ("monotonicity_term", lambda: Result("monotonicity_term", "Prop 1 condition term (slope at x = 0)",
+                       stationarity.monotonicity_term(), "Wu et al. 2025, Prop 1",
+                       "non-increasing in t iff Σ_{i≤d} (1 - σ_i/σ̂_i)(1 - σ̂_i²) ≥ 0",
+                       (sigma, sigh))),
+        ("stationarity_term", lambda: Result("stationarity_term", "one term of g(x)", stationarity.stationarity_term(),
+                       "Wu et al. 2025, Prop 3(b) / Prop 8",
+                       "g(x) = Σ_{i≤d0} (1 - σ/sqrt(σ̂_i² + (1 - σ̂_i²)x))(1 - σ̂_i²)",
+                       (x, sigma, sigh))),
+        ("score_risk", lambda: Result("score_risk", "score-matching risk of one component",
+                       score_matching.risk(), "Wu et al. 2025, Prop 4",
+                       "m² b² σ̂² + (1/a - m a)²", score_matching_args())),
+        ("score_minimiser_capped", lambda: Result("score_minimiser_capped", "capped score-matching minimiser",
+                       score_matching.capped_minimiser(), "Wu et al. 2025, Prop 4",
+                       "m̂ = min(C, 1/(a² + b² σ̂²))", score_minimiser_args())),
+        ("variance_ode", lambda: Result("variance_ode", "backward variance ODE (OU, linear score)",
+                       variance_ode.variance_ode(), "Wu et al. 2025, Prop 5",
+                       "V' = 2(1 - 2m)V + 2", ())),
+        ("variance_constant_score", lambda: Result("variance_constant_score", "backward variance, constant score coefficient",
+                       variance_ode.constant_score_solution(), "Wu et al. 2025, proof of Prop 5",
+                       "the cap-binding phase, m = C", constant_score_args())),
+        ("variance_uncapped", lambda: Result("variance_uncapped", "backward variance, uncapped plug-in score",
+                       variance_ode.uncapped_solution(), "Wu et al. 2025, proof of Prop 5",
+                       "integrating-factor solution of the ODE from V(0) = V0", uncapped_args())),
+    ]
+
+
+def score_matching_args() -> tuple[sp.Symbol, ...]:
+    from .symbols import a, b, m
+    return (m, a, b, sigh)
+
+
+def score_minimiser_args() -> tuple[sp.Symbol, ...]:
+    from .symbols import a, b, C
+    return (a, b, sigh, C)
+
+
+def constant_score_args() -> tuple[sp.Symbol, ...]:
+    from .symbols import C, t
+    return (t, C, variance_ode.v0)
+
+
+def uncapped_args() -> tuple[sp.Symbol, ...]:
+    from .symbols import t
+    return (t, T, sigh, variance_ode.v0)
+
+
+def _factories() -> dict[str, Callable[[], Result]]:
+    out = dict(_core_results())
+    for name in BUILTIN_SCHEDULES:
+        out.update(_schedule_results(name))
+    return out
+
+
+@lru_cache(maxsize=None)
+def get_result(name: str) -> Result:
+    """Derive (or fetch from cache) one result by name, without deriving the others."""
+    try:
+        factory = _factories()[name]
+    except KeyError:
+        raise KeyError(f"no derived result named {name!r}") from None
+    return factory()
+
+
+def result_names() -> list[str]:
+    """Names of every derived result, in registry order."""
+    return list(_factories())
+
+
+class _LazyRegistry:
+    """Sequence-like view of every result; iterating derives them all (cached)."""
+
+    def __iter__(self):
+        return (get_result(n) for n in result_names())
+
+    def __len__(self) -> int:
+        return len(result_names())
+
+    def __getitem__(self, name: str) -> Result:
+        return get_result(name)
+
+
+RESULTS = _LazyRegistry()

@@ -1,0 +1,1 @@
+"""ldmstop.sim — Numba Monte Carlo simulators and exact discrete variance recursions."""
