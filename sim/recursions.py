@@ -1,0 +1,210 @@
+"""Exact deterministic variances of the discretised samplers, and their continuous-time limits.
+
+For Gaussian data every linear sampler keeps samples Gaussian, and in the PCA basis the
+components evolve independently, so the exact law of a *discretised* sampler is given by one
+scalar variance recursion per component (Pierret & Galerne, ICML 2025, arXiv:2405.14250;
+THEORY.md §5). Written for any VP schedule (``β = w²``, ``B(s) = ∫_0^s w²``), for the linear
+score ``-m_i(s) y`` of :mod:`ldmstop.sim.scores` (exact ``m = 1/v``, plug-in ``m = 1/v̂``,
+capped ``m = min(C, 1/v̂)``), on the grid ``t_k = (T - ε) k / K`` with ``s_k = T - t_k``,
+``Δ = t_{k+1} - t_k``, ``β_k = w²(s_k)``, ``m_k = m(s_k)``:
+
+- Euler–Maruyama (backward SDE):      ``v ← (1 + Δ β_k (1 - 2 m_k))² v + 2 Δ β_k``
+- exponential integrator (SDE):       ``v ← (1 + γ1 (1 - 2 m_k))² v + 2 γ2``,
+  ``γ1 = e^{ΔB} - 1``, ``γ2 = (e^{2ΔB} - 1)/2``, ``ΔB = B(s_k) - B(s_{k+1})``
+- Euler on the probability-flow ODE:  ``v ← (1 + Δ β_k (1 - m_k))² v``
+- Heun on the probability-flow ODE:   ``v ← (1 + Δ/2 (f_k + f_{k+1} (1 + Δ f_k)))² v``,
+  ``f = w² (1 - m)``; on a step that ends at ``s = 0`` the corrector is skipped (the last step
+  is an Euler step, as in Karras et al. 2022, Alg. 1), since the score may be singular there.
+
+Start: ``init="pT"`` is the model's own ``p_T``, variance ``v̂(T) = a_T² + b_T² σ̂²`` (the law
+from which the plug-in sampler reproduces ``v̂`` exactly in continuous time);
+``init="normal"`` is ``N(0, 1)``.
+
+The continuous-time values (:func:`continuous_variances`) solve, with ``τ`` backward time,
+``dV/dτ = 2 w² (1 - 2m) V + 2 w²`` (SDE) or ``dV/dτ = 2 w² (1 - m) V`` (probability-flow ODE),
+THEORY.md §3 (Prop 5 is the OU case). They have closed forms for every VP schedule:
+uncapped, ``V(s) = v̂(s) + (V_0 - v̂(T)) (b_T v̂(s) / (b_s v̂(T)))²`` (SDE; the difference to
+``v̂`` obeys the homogeneous equation, whose integrating factor is ``(b_T v̂(s)/(b_s v̂(T)))²``)
+and ``V(s) = V_0 v̂(s)/v̂(T)`` (ODE); where the cap binds (``v̂ < 1/C``, i.e. ``s < s'`` with
+``a²_{s'} = (1/C - σ̂²)/(1 - σ̂²)``) ``m = C`` is constant and
+``V = 1/(2C-1) + (V_1 - 1/(2C-1)) e^{-2(2C-1)(B(s')-B(s))}`` (SDE) or
+``V = V_1 e^{-2(C-1)(B(s')-B(s))}`` (ODE). The tests check these against a stiff numerical
+ODE solver and the OU closed forms of Prop 5, so that MC noise, discretisation bias and
+continuous-time theory can be told apart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .grid import ODE_SCHEMES, check_init, check_scheme, check_steps, check_truncate, solver_grid
+from .schedules import schedule_table
+from .scores import check_cap, model_variance, score_coefficient
+
+__all__ = ["discrete_variances", "discrete_w2_map", "continuous_variances", "continuous_w2_map",
+           "initial_variance", "w2_from_variances", "step_factors"]
+
+
+def _as_hat(sigma2_hat) -> np.ndarray:
+    h = np.atleast_1d(np.asarray(sigma2_hat, dtype=float))
+    if h.ndim != 1 or h.size == 0:
+        raise ValueError(f"sigma2_hat must be a non-empty 1-D array, got shape {h.shape}")
+    if not np.all(np.isfinite(h)) or np.any(h < 0):
+        raise ValueError("sigma2_hat must be finite and >= 0")
+    return h
+
+
+def initial_variance(sigma2_hat: np.ndarray, *, schedule: str, T: float, init: str) -> np.ndarray:
+    """Start variance per component: ``v̂(T) = σ̂² + a_T² (1 - σ̂²)`` (``pT``) or 1 (``normal``)."""
+    h = _as_hat(sigma2_hat)
+    if check_init(init) == "normal":
+        return np.ones_like(h)
+    return model_variance(h, np.array([float(T)]), schedule)[0]
+
+
+def step_factors(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, scheme: str,
+                 truncate: float = 0.0, cap: float | None = None
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-step linear map of one component: ``v_{k+1} = A_k² v_k + q_k``.
+
+    Returns ``(times (K+1,), A (K, D), q (K,))`` from the formulas in the module docstring.
+    """
+    h = _as_hat(sigma2_hat)
+    check_scheme(scheme)
+    cap = check_cap(cap)
+    times = solver_grid(T, steps, truncate)
+    tab = schedule_table(schedule)
+    s = T - times
+    s_left, s_right = s[:-1], s[1:]
+    dt = np.diff(times)
+    beta = tab.w2(s_left)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        m = score_coefficient(h, s_left, schedule, cap)
+        if scheme == "em":
+            A = 1.0 + (dt * beta)[:, None] * (1.0 - 2.0 * m)
+            q = 2.0 * dt * beta
+        elif scheme == "ei":
+            dB = tab.B(s_left) - tab.B(s_right)
+            gamma1 = np.expm1(dB)
+            A = 1.0 + gamma1[:, None] * (1.0 - 2.0 * m)
+            q = np.expm1(2.0 * dB)  # = 2 γ2
+        elif scheme == "euler-ode":
+            A = 1.0 + (dt * beta)[:, None] * (1.0 - m)
+            q = np.zeros_like(dt)
+        else:  # heun
+            f_left = beta[:, None] * (1.0 - m)
+            m_right = score_coefficient(h, s_right, schedule, cap)
+            f_right = tab.w2(s_right)[:, None] * (1.0 - m_right)
+            corrected = 1.0 + 0.5 * dt[:, None] * (f_left + f_right * (1.0 + dt[:, None] * f_left))
+            euler = 1.0 + dt[:, None] * f_left
+            A = np.where((s_right > 0.0)[:, None], corrected, euler)
+            q = np.zeros_like(dt)
+    return times, A, q
+
+
+def discrete_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int,
+                       scheme: str, init: str = "pT", truncate: float = 0.0,
+                       cap: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Exact variance of every component after each solver step (Pierret & Galerne 2025, §4).
+
+    ``V_0`` from :func:`initial_variance`, then ``V_{k+1} = A_k² V_k + q_k`` with the scheme's
+    factors (module docstring). Returns ``(times (K+1,), V (K+1, D))``.
+    """
+    times, A, q = step_factors(sigma2_hat, schedule=schedule, T=T, steps=steps, scheme=scheme,
+                               truncate=truncate, cap=cap)
+    V = np.empty((A.shape[0] + 1, A.shape[1]))
+    V[0] = initial_variance(sigma2_hat, schedule=schedule, T=T, init=init)
+    A2 = A * A
+    for k in range(A.shape[0]):  # K steps, vectorised over the D components
+        V[k + 1] = A2[k] * V[k] + q[k]
+    return times, V
+
+
+def continuous_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int,
+                         scheme: str, init: str = "pT", truncate: float = 0.0,
+                         cap: float | None = None, times: np.ndarray | None = None
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Continuous-time variance of the process the scheme discretises, at the grid times (or at
+    ``times``): the backward SDE for ``em``/``ei``, the probability-flow ODE for
+    ``euler-ode``/``heun``. Closed forms in the module docstring (Prop 5 for OU).
+    Returns ``(times, V (len(times), D))``.
+    """
+    h = _as_hat(sigma2_hat)
+    check_scheme(scheme)
+    cap = check_cap(cap)
+    if times is None:
+        times = solver_grid(T, steps, truncate)
+    else:
+        check_steps(steps)
+        check_truncate(truncate, T)
+        times = np.asarray(times, dtype=float)
+        if np.any(times < 0) or np.any(times > T):
+            raise ValueError(f"times must lie in [0, T] = [0, {T}]")
+    ode = scheme in ODE_SCHEMES
+    tab = schedule_table(schedule)
+    s = (T - times)[:, None]
+    vT = model_variance(h, np.array([float(T)]), schedule)[0]
+    V0 = initial_variance(h, schedule=schedule, T=T, init=init)
+    BT = float(tab.B(np.array([float(T)]))[0])
+
+    def uncapped(s_arr: np.ndarray) -> np.ndarray:
+        v = model_variance(h, s_arr.ravel(), schedule).reshape(s_arr.shape[0], -1)
+        v = v * np.ones((1, h.size))
+        if ode:
+            return V0 * v / vT
+        ratio = np.exp(-(BT - tab.B(s_arr))) * v / vT  # b_T v̂(s) / (b_s v̂(T))
+        return v + (V0 - vT) * ratio**2
+
+    V = uncapped(s)
+    if cap is not None:
+        binds = h < 1.0 / cap
+        x_switch = np.where(binds, (1.0 / cap - h) / np.where(binds, 1.0 - h, 1.0), 0.0)
+        a2T = float(tab.a2(np.array([float(T)]))[0])
+        # s' = forward time where v̂ = 1/C; beyond a_T² the cap binds on the whole trajectory.
+        s_switch = np.where(x_switch >= a2T, T, tab.inverse_a2(np.minimum(x_switch, a2T)))
+        s_switch = np.where(binds, s_switch, 0.0)
+        V1 = np.where(s_switch >= T, V0, uncapped(s_switch[None, :].T)[np.arange(h.size),
+                                                                      np.arange(h.size)])
+        tau = tab.B(s_switch)[None, :] - tab.B(s)
+        if ode:
+            Vc = V1[None, :] * np.exp(-2.0 * (cap - 1.0) * tau)
+        else:
+            c = 1.0 / (2.0 * cap - 1.0)
+            Vc = c + (V1[None, :] - c) * np.exp(-2.0 * (2.0 * cap - 1.0) * tau)
+        V = np.where(s < s_switch[None, :], Vc, V)
+    return times, V
+
+
+def w2_from_variances(sigma2: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """``W²(t, d) = Σ_{i≤d} (sqrt(V_i) - σ_i)² + Σ_{i>d} σ_i²`` (THEORY.md §2) for every
+    ``d`` at once: ``V`` has shape ``(K, D)``; returns ``(D, K)``, row ``d-1`` for dimension d.
+    Cumulative sums over components; the discarded tail is summed from the smallest."""
+    sig2 = np.asarray(sigma2, dtype=float)
+    err = (np.sqrt(np.asarray(V, dtype=float)) - np.sqrt(sig2)[None, :]) ** 2
+    kept = np.cumsum(err.T, axis=0)
+    tail = np.concatenate([np.cumsum(sig2[::-1])[::-1][1:], [0.0]])
+    return kept + tail[:, None]
+
+
+def discrete_w2_map(problem, *, steps: int, scheme: str, init: str = "pT",
+                    truncate: float = 0.0, cap: float | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Exact ``W²(t_k, d)`` of the discretised latent sampler for every grid time and ``d``.
+
+    The score uses ``problem.sigma2_used``; the target is ``N(0, diag problem.sigma2)``.
+    Returns ``(times (K+1,), w2 (D, K+1))``.
+    """
+    times, V = discrete_variances(problem.sigma2_used, schedule=problem.schedule, T=problem.T,
+                                  steps=steps, scheme=scheme, init=init, truncate=truncate,
+                                  cap=cap)
+    return times, w2_from_variances(problem.sigma2, V)
+
+
+def continuous_w2_map(problem, *, steps: int, scheme: str, init: str = "pT",
+                      truncate: float = 0.0, cap: float | None = None,
+                      times: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``W²(t, d)`` of the continuous-time process the scheme discretises; ``(times, (D, K))``."""
+    times, V = continuous_variances(problem.sigma2_used, schedule=problem.schedule, T=problem.T,
+                                    steps=steps, scheme=scheme, init=init, truncate=truncate,
+                                    cap=cap, times=times)
+    return times, w2_from_variances(problem.sigma2, V)

@@ -1,0 +1,67 @@
+"""Schedule tables for the simulators: ``a_s²``, ``b_s``, ``w_s²`` and ``B(s) = ∫_0^s w_u² du``.
+
+VP forward process ``dX_s = -w_s² X_s ds + sqrt(2 w_s²) dW_s`` (THEORY.md §1), so that
+``b_s = exp(-B(s))`` and ``a_s² = 1 - b_s²``. Every function here is generated from the SymPy
+schedule of :mod:`ldmstop.derivations.schedules` (DESIGN.md principle 1): ``B`` is
+``-log b_s`` simplified symbolically (a polynomial for the built-in schedules), so the
+exponential integrator's increments ``B(s_k) - B(s_{k+1})`` carry no ``log(exp(·))`` round-off.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["schedule_table", "ScheduleTable"]
+
+
+class ScheduleTable:
+    """Vectorised numpy functions of forward time ``s`` for one built-in VP schedule."""
+
+    def __init__(self, name: str, a2: Callable, b: Callable, w2: Callable, B: Callable,
+                 inverse_a2: Callable):
+        self.name = name
+        self._a2, self._b, self._w2, self._B, self._inv = a2, b, w2, B, inverse_a2
+
+    @staticmethod
+    def _broadcast(f: Callable, s) -> np.ndarray:
+        s = np.asarray(s, dtype=float)
+        return np.asarray(f(s), dtype=float) * np.ones_like(s)
+
+    def a2(self, s) -> np.ndarray:
+        """``a_s² = 1 - exp(-2 B(s))`` (printed with ``expm1``: full relative precision at 0)."""
+        return self._broadcast(self._a2, s)
+
+    def b(self, s) -> np.ndarray:
+        """``b_s = exp(-B(s))``."""
+        return self._broadcast(self._b, s)
+
+    def w2(self, s) -> np.ndarray:
+        """``w_s²``, the VP rate (``β`` in Pierret & Galerne's convention)."""
+        return self._broadcast(self._w2, s)
+
+    def B(self, s) -> np.ndarray:
+        """``B(s) = ∫_0^s w_u² du = -log b_s``."""
+        return self._broadcast(self._B, s)
+
+    def inverse_a2(self, x) -> np.ndarray:
+        """Forward time ``s`` with ``a_s² = x`` for ``x ∈ [0, 1)``."""
+        return self._broadcast(self._inv, x)
+
+
+@lru_cache(maxsize=None)
+def schedule_table(name: str) -> ScheduleTable:
+    """Generated numpy functions for the built-in schedule ``name`` (``ou`` or ``vp-linear``)."""
+    import sympy as sp
+
+    from ldmstop.derivations import backends
+    from ldmstop.derivations.schedules import get_schedule
+    from ldmstop.derivations.symbols import s as s_sym
+
+    sch = get_schedule(name)  # raises ValueError naming the schedule
+    B_expr = sp.simplify(sp.expand_log(-sp.log(sch.b), force=True))
+    B = sp.lambdify((s_sym,), B_expr, modules="numpy")
+    fns = backends.schedule_functions(name)
+    return ScheduleTable(name, fns["a2"], fns["b"], fns["w2"], B, fns["inverse_a2"])

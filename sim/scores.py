@@ -1,0 +1,56 @@
+"""Linear Gaussian scores ``s(y, s) = -m(s) y`` per component, in the PCA basis.
+
+Wu et al. (2025), §2 and Prop 4 (THEORY.md §1, §3). With ``v̂_i(s) = a_s² + b_s² σ̂_i²``:
+
+- exact score: ``m_i(s) = 1 / v_i(s)`` with the true variances (``σ̂ = σ``);
+- plug-in score: ``m_i(s) = 1 / v̂_i(s)`` with the estimate ``σ̂²``;
+- capped ERM score (Prop 4): ``m̂_i(s) = min(C, 1 / v̂_i(s))``, ``C > 1``.
+
+``v̂`` is computed as ``σ̂² + a_s² (1 - σ̂²)`` so that it keeps relative precision as ``s → 0``
+(``a_s²`` is generated with ``expm1``). ``m = +inf`` where ``v̂ = 0`` (``σ̂ = 0`` at ``s = 0``);
+the samplers never evaluate an uncapped score there (see :mod:`ldmstop.sim.schemes`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .schedules import schedule_table
+
+__all__ = ["model_variance", "score_coefficient", "check_cap", "SCORES"]
+
+#: Names of the score families (the exact score is the plug-in score with ``σ̂ = σ``).
+SCORES = ("exact", "plug-in", "capped")
+
+
+def check_cap(cap: float | None) -> float | None:
+    """Validate the weight cap of Prop 4: ``C > 1`` and finite, or ``None`` (no cap)."""
+    if cap is None:
+        return None
+    try:
+        c = float(cap)
+    except (TypeError, ValueError):
+        raise ValueError(f"cap C must be a number > 1, got {cap!r}") from None
+    if not np.isfinite(c) or c <= 1.0:
+        raise ValueError(f"cap C must be finite and > 1 (Prop 4), got {cap!r}")
+    return c
+
+
+def model_variance(sigma2_hat: np.ndarray, s: np.ndarray, schedule: str) -> np.ndarray:
+    """``v̂_i(s) = σ̂_i² + a_s² (1 - σ̂_i²)`` for forward times ``s`` (rows) and components
+    (columns): the marginal variance of the forward process started from ``N(0, diag σ̂²)``."""
+    a2 = schedule_table(schedule).a2(np.asarray(s, dtype=float))
+    h = np.asarray(sigma2_hat, dtype=float)
+    return h[None, :] + a2[:, None] * (1.0 - h[None, :])
+
+
+def score_coefficient(sigma2_hat: np.ndarray, s: np.ndarray, schedule: str,
+                      cap: float | None = None) -> np.ndarray:
+    """``m_i(s)`` of the linear score ``-m_i(s) y``: ``1/v̂_i(s)``, or ``min(C, 1/v̂_i(s))``
+    with a cap (Wu et al. 2025, Prop 4). Shape ``(len(s), D)``."""
+    v = model_variance(sigma2_hat, s, schedule)
+    with np.errstate(divide="ignore"):
+        m = 1.0 / v
+    if cap is not None:
+        m = np.minimum(m, check_cap(cap))
+    return m
