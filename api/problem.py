@@ -20,12 +20,16 @@ import numpy as np
 
 from .errors import ProblemError
 
-__all__ = ["Problem", "SCHEDULES", "load_npy", "parse_floats", "DEFAULT_T"]
+__all__ = ["Problem", "SCHEDULES", "load_npy", "parse_floats", "DEFAULT_T", "MAX_T"]
 
 #: Schedules the problem accepts; the SymPy definitions live in ldmstop.derivations.schedules.
-SCHEDULES = ("ou", "vp-linear")
-#: Default horizon per schedule (the paper uses T = 2 for OU; VP-linear is defined on [0, 1]).
-DEFAULT_T = {"ou": 2.0, "vp-linear": 1.0}
+SCHEDULES = ("ou", "vp-linear", "vp-cosine", "rectified-flow")
+#: Default horizon per schedule (the paper uses T = 2 for OU; VP-linear is defined on [0, 1];
+#: VP-cosine stops at 0.9946 where its drift is still finite (Lu et al. 2022, DPM-Solver); the
+#: rectified flow a_s = s, b_s = 1 - s reaches pure noise at s = 1).
+DEFAULT_T = {"ou": 2.0, "vp-linear": 1.0, "vp-cosine": 0.9946, "rectified-flow": 1.0}
+#: Largest horizon each schedule is defined on (None: unbounded). Beyond it b_s changes sign.
+MAX_T = {"ou": None, "vp-linear": None, "vp-cosine": 1.0, "rectified-flow": 1.0}
 
 # Relative tolerances for the structural checks of a covariance matrix. Symmetry: entries agree
 # to float32 round-off of the largest entry (a covariance saved as float32 must pass).
@@ -88,7 +92,8 @@ class Problem:
     ----------
     sigma2 : true variances ``σ_i²`` (eigenvalues of Σ), in the problem's component order.
     sigma2_hat : plug-in estimates ``σ̂_i²`` in the same order, or ``None`` (exact score).
-    schedule : ``"ou"`` or ``"vp-linear"``.
+    schedule : one of :data:`SCHEDULES` (``"ou"``, ``"vp-linear"``, ``"vp-cosine"``,
+        ``"rectified-flow"``).
     T : horizon of the diffusion.
     basis : for a full covariance, the orthonormal eigenvectors as columns, in component order.
     n_samples, seed : how the estimate was drawn, when it was drawn.
@@ -121,6 +126,9 @@ class Problem:
         ``samples`` training samples (uncentred ``σ̂_i² = (1/n) Σ_k X_{k,i}²``, THEORY.md §1)."""
         schedule = _check_schedule(schedule)
         T = _check_T(DEFAULT_T[schedule] if T is None else T)
+        if MAX_T[schedule] is not None and T > MAX_T[schedule]:
+            raise ProblemError(f"T = {T!r} is beyond the {schedule} schedule, defined for "
+                               f"forward times in [0, {MAX_T[schedule]:g}]")
         sig2 = _as_float_vector("variances", variances)
         D = sig2.size
         if estimated is not None and samples is not None:

@@ -79,7 +79,8 @@ def threshold_time(schedule_name: str, plugin: bool) -> sp.Expr:
 def _schedule_results(name: str) -> list[tuple[str, Callable[[], Result]]]:
     sch = lambda: get_schedule(name)  # noqa: E731
     key = name.replace("-", "_")
-    ref = "THEORY.md §1; " + ("Wu et al. 2025 §2" if name == "ou" else "Song et al. 2021")
+    ref = "THEORY.md §1; " + {"ou": "Wu et al. 2025 §2", "vp-linear": "Song et al. 2021"}.get(
+        name, get_schedule(name).reference)
     return [
         (f"{key}_w2", lambda: Result(f"{key}_w2", f"{name}: w_s²", sch().w2, ref,
                        "squared drift rate of the VP forward SDE", (s,))),
@@ -188,10 +189,166 @@ def uncapped_args() -> tuple[sp.Symbol, ...]:
     return (t, T, sigh, variance_ode.v0)
 
 
+# --------------------------------------------------------------------------- issue 6
+#: Schedules of the foundation; their result names are fixed. Later schedules are appended.
+_FOUNDATION_SCHEDULES = ("ou", "vp-linear")
+
+
+def _generic_schedule_results(name: str) -> list[tuple[str, Callable[[], Result]]]:
+    """What any schedule (VP or not) defines: drift ``f``, diffusion ``g²`` and the
+    exponential-integrator weight; for a schedule that is not VP also ``1 - b²``, the marginal
+    variance and the backward SDE / ODE coefficients, simplified so that the removable
+    singularity of the ODE at ``s = 1`` cancels. (For VP schedules those are composed
+    numerically from ``a²``, ``b``, ``f``, ``g²`` and the generic ``backward_*_coefficient``
+    results: SymPy's expm1 rewrite of the composed expressions costs tens of seconds.)"""
+    sch = lambda: get_schedule(name)  # noqa: E731
+    key = name.replace("-", "_")
+    ref = f"THEORY.md §1–2; {get_schedule(name).reference}"
+    items = [
+        ("drift", "forward drift f_s = d log b_s/ds", lambda: sch().drift,
+         "dX_s = f_s X_s ds + g_s dW_s; -w_s² when VP", (s,)),
+        ("diffusion2", "forward diffusion g_s² = (a_s²)' - 2 f_s a_s²", lambda: sch().diffusion2,
+         "from d Var/ds = 2 f Var + g² applied to the noise part; 2 w_s² when VP", (s,)),
+        ("ei_antiderivative", "exponential-integrator weight G(s) = ∫ g²/b ds", lambda: sch().ei_antiderivative,
+         "score weight of one EI step from s to s' is b_{s'}(G(s) - G(s')); 2/b when VP "
+         "(Pierret & Galerne 2025, eq. (12): 2γ1)", (s,)),
+    ]
+    if not get_schedule(name).variance_preserving:
+        items += [
+            ("one_minus_b2", "1 - b_s² without cancellation", lambda: sch().one_minus_b2,
+             "used in v - σ² = (σ̂² - σ²) + a² - (1 - b²)σ̂²", (s,)),
+            ("marginal_variance", "component variance v_s = a_s² + b_s² σ̂²", lambda: sch().marginal_variance,
+             "forward marginal of N(0, σ̂²); the threshold rule is v ≤ 4σ² (THEORY.md §2)", (s, sigh)),
+            ("sde_coefficient", "backward SDE coefficient -f - g²/v", lambda: sch().backward_sde_coefficient,
+             "dY_t = c Y_t dt + g dB_t with the Gaussian plug-in score (Anderson 1982)", (s, sigh)),
+            ("ode_coefficient", "probability-flow ODE coefficient -f - g²/(2v)", lambda: sch().backward_ode_coefficient,
+             "dY_t = c Y_t dt (Song et al. 2021, probability flow)", (s, sigh)),
+        ]
+
+    def make(n, title, fn, desc, args):
+        return lambda: Result(f"{key}_{n}", f"{name}: {title}", fn(), ref, desc, args)
+
+    return [(f"{key}_{n}", make(n, title, fn, desc, args)) for n, title, fn, desc, args in items]
+
+
+def _backward_coefficient_results() -> list[tuple[str, Callable[[], Result]]]:
+    """``-f - g²/v`` (SDE) and ``-f - g²/(2v)`` (probability-flow ODE), schedule-free."""
+    f, g2, vv = sp.Symbol("f", real=True), sp.Symbol("g2", nonnegative=True), sp.Symbol("v", positive=True)
+    y = sp.Symbol("y", real=True)
+    score = -y / vv  # Gaussian score of N(0, v)
+
+    def sde() -> Result:
+        # Anderson 1982: reverse drift -(f y - g² ∇log p); coefficient of y.
+        c = sp.simplify(sp.diff(-(f * y - g2 * score), y))
+        return Result("backward_sde_coefficient", "backward SDE coefficient, any schedule", c,
+                      "Anderson 1982; THEORY.md §1", "dY_t = c Y_t dt + g dB_t, c = -f - g²/v", (f, g2, vv))
+
+    def ode() -> Result:
+        c = sp.simplify(sp.diff(-(f * y - g2 * score / 2), y))
+        return Result("backward_ode_coefficient", "probability-flow ODE coefficient, any schedule", c,
+                      "Song et al. 2021 (probability flow); THEORY.md §1",
+                      "dY_t = c Y_t dt, c = -f - g²/(2v)", (f, g2, vv))
+
+    return [("backward_sde_coefficient", sde), ("backward_ode_coefficient", ode)]
+
+
+def rectified_flow_threshold_roots(plugin: bool) -> tuple[sp.Expr, sp.Expr]:
+    """``(s_-, s_+)``: the forward times where ``v_s = s² + (1 - s)² σ̂² = 4σ²`` (rectified flow).
+
+    ``v_s`` is a convex parabola in ``s`` (minimum ``σ̂²/(1 + σ̂²)`` at ``s = σ̂²/(1 + σ̂²)``), so
+    keeping the component lowers W2 exactly on ``[s_-, s_+]``: a *window* in time, not the
+    half-line of the VP case. Roots are told apart numerically (never by their printed order)."""
+    roots = list(get_schedule("rectified-flow").threshold_forward_roots)
+    if not plugin:
+        roots = [sp.simplify(r.subs(sigh, sigma)) for r in roots]
+    if len(roots) != 2:  # pragma: no cover - guards against a SymPy behaviour change
+        raise RuntimeError(f"expected two roots, got {roots}")
+    probe = {sigma: sp.Rational(1, 3), sigh: sp.Rational(1, 2)}
+    roots.sort(key=lambda r: float(sp.re(sp.N(r.subs(probe), 30))))
+    return roots[0], roots[1]
+
+
+def rectified_flow_threshold_time(plugin: bool, end: str = "enter") -> sp.Expr:
+    """Backward time at which keeping component d starts (``enter``) / stops (``exit``) to lower
+    W2 under the rectified flow: ``max(0, T - s_+)`` and ``min(T, T - s_-)``; ``T`` for both
+    when ``v_s > 4σ²`` at every ``s`` (discriminant ``4σ²(1 + σ̂²) - σ̂² < 0``)."""
+    lo, hi = rectified_flow_threshold_roots(plugin)
+    hat2 = sigh**2 if plugin else sigma**2
+    disc = 4 * sigma**2 * (1 + hat2) - hat2
+    if end == "enter":
+        inner = sp.Max(0, T - hi)
+    elif end == "exit":
+        inner = sp.Min(T, T - lo)
+    else:  # pragma: no cover
+        raise ValueError(end)
+    return sp.Piecewise((T, disc < 0), (inner, True))
+
+
+def _rectified_flow_results() -> list[tuple[str, Callable[[], Result]]]:
+    ref = "THEORY.md §2 (v ≤ 4σ², any schedule) applied to a_s = s, b_s = 1 - s"
+    sch = lambda: get_schedule("rectified-flow")  # noqa: E731
+    rf_ref = get_schedule("rectified-flow").reference
+    return [
+        ("rectified_flow_b", lambda: Result("rectified_flow_b", "rectified flow: b_s = 1 - s", sch().b,
+                       rf_ref, "signal coefficient of the forward marginal", (s,))),
+        ("rectified_flow_a2", lambda: Result("rectified_flow_a2", "rectified flow: a_s² = s²", sch().a2,
+                       rf_ref, "noise variance of the forward marginal (not 1 - b_s²)", (s,))),
+        ("rectified_flow_inverse_a2", lambda: Result("rectified_flow_inverse_a2", "rectified flow: inverse of s ↦ a_s²",
+                       sch().inverse_a2, rf_ref, "forward time at which the noise variance equals x", (x,))),
+        ("rectified_flow_threshold_root_exact", lambda: Result(
+            "rectified_flow_threshold_root_exact", "rectified flow: forward time s_+ where v = 4σ² (exact score)",
+            rectified_flow_threshold_roots(False)[1], ref,
+            "s_+ = (σ² + σ sqrt(4σ² + 3))/(1 + σ²); the other root s_- < 0", (sigma,))),
+        ("rectified_flow_threshold_time_exact", lambda: Result(
+            "rectified_flow_threshold_time_exact", "rectified flow: threshold t_d (exact score)",
+            rectified_flow_threshold_time(False, "enter"), ref,
+            "keep component d for t ≥ t_d = max(0, T - s_+)", (sigma, T))),
+        ("rectified_flow_threshold_time_plugin", lambda: Result(
+            "rectified_flow_threshold_time_plugin", "rectified flow: window start t̂_d (plug-in)",
+            rectified_flow_threshold_time(True, "enter"), ref,
+            "keeping component d lowers W2 for t in [t̂_d, t̂'_d]", (sigma, sigh, T))),
+        ("rectified_flow_threshold_exit_plugin", lambda: Result(
+            "rectified_flow_threshold_exit_plugin", "rectified flow: window end t̂'_d (plug-in)",
+            rectified_flow_threshold_time(True, "exit"), ref,
+            "T unless σ̂² > 4σ² (v_0 = σ̂² > 4σ²): then the component hurts again at the end",
+            (sigma, sigh, T))),
+    ]
+
+
+def component_error_general() -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
+    """W2² of a kept component for any schedule, cancellation-free:
+    ``(v - σ²)² / (sqrt(v) + σ)²`` with ``v = a² + b² σ̂²`` and
+    ``v - σ² = δ + a² - (1 - b²) σ̂²``, ``δ = σ̂² - σ²`` and ``1 - b²`` passed in as computed
+    stably (a symbol each, so SymPy cannot reorder the sum). Equal to ``(sqrt(v) - σ)²``:
+    checked symbolically in the tests."""
+    a2s = sp.Symbol("a2", nonnegative=True)
+    omb2 = sp.Symbol("one_minus_b2", real=True)
+    dlt = sp.Symbol("delta", real=True)
+    diff = dlt + a2s - omb2 * sigh**2
+    var = a2s + (1 - omb2) * sigh**2
+    return diff**2 / (sp.sqrt(var) + sigma) ** 2, (a2s, omb2, sigma, sigh, dlt)
+
+
+def _general_error_result() -> list[tuple[str, Callable[[], Result]]]:
+    def make() -> Result:
+        expr, args = component_error_general()
+        return Result("component_error_general", "W2² of a kept component, any schedule, cancellation-free",
+                      expr, "THEORY.md §2; DESIGN.md (numerics)",
+                      "(v - σ²)²/(sqrt(v) + σ)², v = a² + b² σ̂², v - σ² = δ + a² - (1 - b²)σ̂²", args)
+    return [("component_error_general", make)]
+
+
 def _factories() -> dict[str, Callable[[], Result]]:
     out = dict(_core_results())
-    for name in BUILTIN_SCHEDULES:
+    for name in _FOUNDATION_SCHEDULES:
         out.update(_schedule_results(name))
+    # issue 6, appended so that the foundation's names and order are unchanged
+    out.update(_schedule_results("vp-cosine"))
+    for name in BUILTIN_SCHEDULES:
+        out.update(_generic_schedule_results(name))
+    out.update(_rectified_flow_results())
+    out.update(_general_error_result())
+    out.update(_backward_coefficient_results())
     return out
 
 

@@ -17,7 +17,7 @@ from functools import cached_property, lru_cache
 
 import sympy as sp
 
-from .symbols import s, u, x, T
+from .symbols import s, sigh, sigma, u, x, T
 
 __all__ = ["Schedule", "vp_schedule", "get_schedule", "SCHEDULE_NAMES", "BUILTIN_SCHEDULES"]
 
@@ -44,6 +44,9 @@ class Schedule:
     reference: str = ""
     default_T: float = 1.0
     description: str = field(default="", compare=False)
+    #: A closed-form inverse of ``s ↦ a_s²`` to try when ``sympy.solve`` returns none it can
+    #: validate; it is accepted only after the same numerical round-trip check.
+    inverse_hint: sp.Expr | None = field(default=None, compare=False)
 
     @cached_property
     def drift(self) -> sp.Expr:
@@ -57,7 +60,14 @@ class Schedule:
         Follows from ``d Var/ds = 2 f Var + g²`` applied to the noise part ``a_s²`` of the
         marginal variance.
         """
-        return sp.simplify(sp.diff(self.a2, s) - 2 * self.drift * self.a2)
+        generic = sp.simplify(sp.diff(self.a2, s) - 2 * self.drift * self.a2)
+        if self.variance_preserving and self.w2 is not None:
+            # Same function, simpler form: check the identity numerically, then use 2 w².
+            for probe in (sp.Rational(1, 10), sp.Rational(1, 2), sp.Rational(9, 10)):
+                if abs(sp.N((generic - 2 * self.w2).subs(s, probe), 30)) > 1e-20:
+                    raise RuntimeError(f"{self.name}: g² != 2 w² at s = {probe}")  # pragma: no cover
+            return 2 * self.w2
+        return generic
 
     @cached_property
     def inverse_a2(self) -> sp.Expr | None:
@@ -66,7 +76,12 @@ class Schedule:
         ``sympy.solve`` returns every branch; the right one is the branch that maps a
         mid-range ``x`` back to a forward time that reproduces it, which we check numerically.
         """
-        sol = sp.solve(sp.Eq(self.a2, x), s)
+        try:
+            sol = list(sp.solve(sp.Eq(self.a2, x), s))
+        except NotImplementedError:  # pragma: no cover - SymPy could not invert
+            sol = []
+        if self.inverse_hint is not None:
+            sol.append(self.inverse_hint)
         for cand in sol:
             ok = True
             for probe in (sp.Rational(1, 10), sp.Rational(1, 2), sp.Rational(9, 10)):
@@ -78,9 +93,76 @@ class Schedule:
                 if abs(back - float(probe)) > 1e-12:
                     ok = False
                     break
+            # A periodic a² (cosine) round-trips on other branches too: the inverse must also
+            # send x → 0 to s → 0, the start of the diffusion.
+            if ok:
+                s0 = complex(sp.N(cand.subs(x, sp.Rational(1, 10**8)), 30))
+                ok = abs(s0) < 1e-3
             if ok:
                 return _stable_inverse(sp.simplify(cand))
         return None
+
+
+    # ----------------------------------------------------------------- any schedule (issue 6)
+    @cached_property
+    def marginal_variance(self) -> sp.Expr:
+        """Variance of a component of the forward marginal of the plug-in Gaussian ``N(0, σ̂²)``:
+        ``v_s = a_s² + b_s² σ̂²`` (THEORY.md §1–2; VP or not)."""
+        return self.a2 + self.b**2 * sigh**2
+
+    @cached_property
+    def one_minus_b2(self) -> sp.Expr:
+        """``1 - b_s²`` in a form with no cancellation as ``s → 0`` (``= a_s²`` when VP).
+
+        Used for ``v - σ² = (σ̂² - σ²) + a² - (1 - b²) σ̂²``, the cancellation-free difference
+        that the curve needs near the end of sampling (DESIGN.md, measured facts)."""
+        if self.variance_preserving:
+            return self.a2
+        return sp.factor(sp.expand(1 - self.b**2))
+
+    @cached_property
+    def backward_sde_coefficient(self) -> sp.Expr:
+        """Coefficient ``c`` of the backward SDE ``dY_t = c(s) Y_t dt + g_s dB_t`` (``s = T - t``)
+        with the Gaussian plug-in score ``∇log p_s(y) = -y/v_s``: ``c = -f_s - g_s²/v_s``.
+
+        Anderson's reverse-time SDE: drift ``-f y + g² ∇log p_s(y)`` (THEORY.md §1 in the VP
+        case: ``w² y + 2w² s(y)``, i.e. ``β(1 - 2/λ)`` of Pierret & Galerne). VP forms are kept
+        as derived; the others are simplified jointly so removable singularities cancel."""
+        c = -self.drift - self.diffusion2 / self.marginal_variance
+        return c if self.variance_preserving else sp.simplify(c)
+
+    @cached_property
+    def backward_ode_coefficient(self) -> sp.Expr:
+        """Coefficient of the probability-flow ODE ``dY_t = c(s) Y_t dt``:
+        ``c = -f_s - g_s²/(2 v_s)`` (``β(1 - 1/λ)`` for VP). For the rectified flow it is
+        ``((1 - s)σ̂² - s)/v_s``, finite at ``s = 1`` although ``f`` and ``g²`` are not."""
+        c = -self.drift - self.diffusion2 / (2 * self.marginal_variance)
+        return c if self.variance_preserving else sp.factor(sp.cancel(sp.together(c)))
+
+    @cached_property
+    def ei_antiderivative(self) -> sp.Expr:
+        """``G(s) = ∫ g_s² / b_s ds``: the score weight of one exponential-integrator step is
+        ``b_{s'} (G(s) - G(s'))`` from ``s`` down to ``s'`` (``= 2γ1`` of Pierret & Galerne for VP,
+        where ``G = 2/b``). The noise variance of the step needs no integral:
+        ``b_{s'}² (a_s²/b_s² - a_{s'}²/b_{s'}²)``, because ``g²/b² = d(a²/b²)/ds``."""
+        if self.variance_preserving:
+            return 2 / self.b  # (1/b)' = w²/b and g² = 2w²: exact, no integration needed
+        integrand = sp.simplify(self.diffusion2 / self.b)
+        G = sp.integrate(integrand, s)
+        # SymPy writes log(s - 1) (complex for s < 1); any antiderivative will do, so swap each
+        # log(-y) for log(y) (a constant iπ apart) and check the derivative.
+        G = G.replace(sp.log, lambda arg: sp.log(-arg) if arg.could_extract_minus_sign() or
+                      arg.subs(s, sp.Rational(1, 2)).is_negative else sp.log(arg))
+        if sp.simplify(sp.diff(G, s) - integrand) != 0:  # pragma: no cover
+            raise RuntimeError(f"{self.name}: antiderivative check failed for {G}")
+        return sp.simplify(G)
+
+    @cached_property
+    def threshold_forward_roots(self) -> tuple[sp.Expr, ...]:
+        """Forward times where ``v_s = 4σ²``: the ends of the set where keeping a component
+        lowers W2 (THEORY.md §2: ``Δ ≤ 0 iff v ≤ 4σ²``, any schedule). Sorted as SymPy returns
+        them; for the rectified flow two roots ``s_± = (σ̂² ± sqrt(4σ²(1 + σ̂²) - σ̂²))/(1 + σ̂²)``."""
+        return tuple(sp.solve(sp.Eq(self.marginal_variance, 4 * sigma**2), s))
 
 
 def _stable_inverse(expr: sp.Expr) -> sp.Expr:
@@ -128,15 +210,64 @@ def _builtin() -> dict[str, Schedule]:
         default_T=1.0,
         description="VP-linear: w_s² = β(s)/2, β(s) = 0.1 + 19.9 s",
     )
-    return {sch.name: sch for sch in (ou, vpl)}
+    return {sch.name: sch for sch in (ou, vpl, _vp_cosine(), _rectified_flow())}
 
 
-BUILTIN_SCHEDULES = ("ou", "vp-linear")
+#: Offset of the cosine schedule (Nichol & Dhariwal 2021, eq. (17)): keeps β small near s = 0.
+COSINE_OFFSET = sp.Rational(8, 1000)
+#: Horizon used for the cosine schedule in continuous time: at s = 1 the signal b_s is 0 and the
+#: drift w_s² is infinite; DPM-Solver (Lu et al. 2022, NoiseScheduleVP) stops at T = 0.9946.
+COSINE_T = 0.9946
+
+
+def schedule_from_signal(name: str, b: sp.Expr, *, reference: str, default_T: float,
+                         description: str = "", inverse_hint: sp.Expr | None = None) -> Schedule:
+    """A VP schedule given by its signal coefficient ``b_s`` (``a_s² = 1 - b_s²``); the rate
+    ``w_s² = -d log b_s/ds`` is derived, so that ``b_s = exp(-∫ w²)`` holds by construction."""
+    w2 = sp.simplify(-sp.diff(sp.log(b), s))
+    return Schedule(name=name, b=b, a2=1 - b**2, w2=w2, variance_preserving=True,
+                    reference=reference, default_T=default_T, description=description,
+                    inverse_hint=inverse_hint)
+
+
+def _vp_cosine() -> Schedule:
+    """Cosine schedule: ``ᾱ_s = b_s² = cos²(θ_s)/cos²(θ_0)``, ``θ_s = (s + c)/(1 + c) · π/2``."""
+    c = COSINE_OFFSET
+    theta = (s + c) / (1 + c) * sp.pi / 2
+    theta0 = c / (1 + c) * sp.pi / 2
+    b = sp.cos(theta) / sp.cos(theta0)
+    # Inverse of a² = 1 - cos²θ/cos²θ0 on θ ∈ [θ0, π/2): θ = acos(sqrt(1 - x) cos θ0).
+    hint = (1 + c) * 2 / sp.pi * sp.acos(sp.sqrt(1 - x) * sp.cos(theta0)) - c
+    return schedule_from_signal(
+        "vp-cosine", b,
+        reference="Nichol & Dhariwal 2021 (improved DDPM), eq. (17), offset 0.008; "
+                  "T = 0.9946 as in Lu et al. 2022 (DPM-Solver)",
+        default_T=COSINE_T,
+        description="VP-cosine: b_s² = cos²((s+0.008)/1.008 · π/2)/cos²(0.008/1.008 · π/2)",
+        inverse_hint=hint,
+    )
+
+
+def _rectified_flow() -> Schedule:
+    """Linear interpolant / rectified flow: ``X_s = (1 - s) X_0 + s ε``, so ``b_s = 1 - s``,
+    ``a_s² = s²`` on ``[0, 1]``. Not variance preserving: ``a² + b² = 1 - 2s(1 - s)``."""
+    return Schedule(
+        name="rectified-flow", b=1 - s, a2=s**2, w2=None, variance_preserving=False,
+        reference="Liu et al. 2023 (rectified flow), Albergo & Vanden-Eijnden 2023 (linear "
+                  "interpolant); the schedule of Wu et al. 2025's image experiments",
+        default_T=1.0,
+        description="rectified flow: b_s = 1 - s, a_s = s, s ∈ [0, 1]",
+    )
+
+
+BUILTIN_SCHEDULES = ("ou", "vp-linear", "vp-cosine", "rectified-flow")
+#: Schedules written as ``a² + b² = 1`` (the VP closed forms in x = a² apply).
+VP_SCHEDULES = ("ou", "vp-linear", "vp-cosine")
 SCHEDULE_NAMES = BUILTIN_SCHEDULES
 
 
 def get_schedule(name: str) -> Schedule:
-    """Return the built-in schedule called ``name`` (``ou`` or ``vp-linear``)."""
+    """Return the built-in schedule called ``name`` (one of :data:`BUILTIN_SCHEDULES`)."""
     table = _builtin()
     try:
         return table[name]
@@ -144,4 +275,42 @@ def get_schedule(name: str) -> Schedule:
         raise ValueError(f"unknown schedule {name!r}; choose one of {sorted(table)}") from None
 
 
-__all__ += ["BETA_MIN", "BETA_MAX", "T"]
+__all__ += ["BETA_MIN", "BETA_MAX", "T", "VP_SCHEDULES", "COSINE_OFFSET", "COSINE_T",
+            "schedule_from_signal", "schedule_coefficients"]
+
+
+def schedule_coefficients(name: str) -> dict:
+    """numpy functions of one schedule, for any schedule (VP or not), for the discrete samplers
+    and the curve: ``a2(s)``, ``b(s)``, ``one_minus_b2(s)``, ``drift(s)`` (f), ``diffusion2(s)``
+    (g²), ``marginal_variance(s, sigmahat)``, ``sde_coefficient(s, sigmahat)``,
+    ``ode_coefficient(s, sigmahat)``, ``ei_antiderivative(s)`` (G, see
+    :attr:`Schedule.ei_antiderivative`). All generated from the derivations.
+
+    With these, one step from forward time ``s`` to ``s' < s`` (``h = s - s'``) of each scheme maps
+    a component variance ``V`` as (Pierret & Galerne 2025, eqs. (11)–(17), written for a general
+    drift ``f`` and diffusion ``g²``; the VP case ``f = -β``, ``g² = 2β`` gives theirs):
+    EM ``(1 + h c_sde(s))² V + h g²(s)``; EI ``(b_{s'}/b_s - b_{s'}(G(s) - G(s'))/v_s)² V +
+    b_{s'}² (a_s²/b_s² - a_{s'}²/b_{s'}²)``; Euler-ODE ``(1 + h c_ode(s))² V``; Heun
+    ``(1 + h/2 (c_ode(s) + c_ode(s')(1 + h c_ode(s))))² V``.
+    """
+    from .backends import numpy_function  # lambdify lives there; imported when needed
+
+    key = name.replace("-", "_")
+    sch = get_schedule(name)  # validates the name
+    out = {n: numpy_function(f"{key}_{n}") for n in ("a2", "b", "drift", "diffusion2", "ei_antiderivative")}
+    if sch.variance_preserving:
+        a2, b = out["a2"], out["b"]
+        c_sde, c_ode = numpy_function("backward_sde_coefficient"), numpy_function("backward_ode_coefficient")
+        f, g2 = out["drift"], out["diffusion2"]
+
+        def marginal_variance(s_, sigmahat):
+            return a2(s_) + b(s_) ** 2 * sigmahat**2
+
+        out["one_minus_b2"] = a2
+        out["marginal_variance"] = marginal_variance
+        out["sde_coefficient"] = lambda s_, sigmahat: c_sde(f(s_), g2(s_), marginal_variance(s_, sigmahat))
+        out["ode_coefficient"] = lambda s_, sigmahat: c_ode(f(s_), g2(s_), marginal_variance(s_, sigmahat))
+    else:
+        for n in ("one_minus_b2", "marginal_variance", "sde_coefficient", "ode_coefficient"):
+            out[n] = numpy_function(f"{key}_{n}")
+    return out
