@@ -1,0 +1,165 @@
+"""Independent reference computations for the property tests.
+
+Everything here is typed from THEORY.md (the paper's definitions), *not* imported from
+``ldmstop.derivations`` or ``ldmstop.curve``: the properties compare the package against these
+routes (50-digit mpmath, the full-matrix Fréchet distance of the actual covariances, an ODE
+integrator, brute-force grids). A formula broken in the package therefore cannot also break the
+expected value.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath as mp
+import numpy as np
+
+#: VP-linear β(s) = β_min + s (β_max − β_min) (THEORY.md §1).
+BETA_MIN = 0.1
+BETA_MAX = 20.0
+
+#: Unit roundoff of float64.
+U = float(np.finfo(float).eps)
+
+DPS = 50
+
+
+def mpf(v) -> mp.mpf:
+    """Exact conversion of a float64 (or int) to mpmath."""
+    return mp.mpf(float(v))
+
+
+# ----------------------------------------------------------------------------- schedules
+def a2_mp(schedule: str, s) -> mp.mpf:
+    """``a_s² = 1 − b_s²``, ``b_s = exp(−∫_0^s w²)``: OU ``w ≡ 1``; VP-linear ``w² = β/2``."""
+    s = mp.mpf(s)
+    if schedule == "ou":
+        return -mp.expm1(-2 * s)
+    if schedule == "vp-linear":
+        return -mp.expm1(-(BETA_MIN * s + (BETA_MAX - BETA_MIN) * s**2 / 2))
+    raise ValueError(schedule)
+
+
+def a2_np(schedule: str, s: np.ndarray) -> np.ndarray:
+    s = np.asarray(s, dtype=float)
+    if schedule == "ou":
+        return -np.expm1(-2.0 * s)
+    return -np.expm1(-(BETA_MIN * s + (BETA_MAX - BETA_MIN) * s**2 / 2))
+
+
+def inverse_a2_mp(schedule: str, x) -> mp.mpf:
+    """Forward time ``s`` with ``a_s² = x`` for ``x ∈ [0, 1)``."""
+    x = mp.mpf(x)
+    L = -mp.log1p(-x)  # ∫_0^s 2w² = −log(1 − x)
+    if schedule == "ou":
+        return L / 2
+    # BETA_MIN s + Δβ s²/2 = L, positive root, rationalised (no cancellation for small L)
+    dB = mp.mpf(BETA_MAX - BETA_MIN)
+    return 2 * L / (BETA_MIN + mp.sqrt(mp.mpf(BETA_MIN) ** 2 + 2 * dB * L))
+
+
+def extended_inverse_a2_mp(schedule: str, x, T) -> mp.mpf:
+    """``ā^{-2}(x)``: 0 for ``x < 0``, the inverse on ``[0, a_T²]``, ``T`` above; ``±∞`` allowed."""
+    T = mp.mpf(T)
+    if x == mp.inf:
+        return T
+    if x == -mp.inf or x < 0:
+        return mp.mpf(0)
+    if x > a2_mp(schedule, T) or x >= 1:
+        return T
+    return inverse_a2_mp(schedule, x)
+
+
+def div_plus(num, den) -> mp.mpf:
+    """``num / (den)_+`` with the paper's convention ``y / 0_+ = ±∞`` (``sign(y) ∞``)."""
+    num, den = mp.mpf(num), mp.mpf(den)
+    if den > 0:
+        return num / den
+    if num > 0:
+        return mp.inf
+    if num < 0:
+        return -mp.inf
+    return mp.mpf(0)
+
+
+def threshold_time_exact_mp(schedule: str, sigma2, T) -> mp.mpf:
+    """Prop 2: ``t_d = T − ā^{-2}(3σ_d² / (1 − σ_d²)_+)``."""
+    s2 = mpf(sigma2)
+    return mp.mpf(T) - extended_inverse_a2_mp(schedule, div_plus(3 * s2, 1 - s2), T)
+
+
+def threshold_time_plugin_mp(schedule: str, sigma2, sigma2_hat, T) -> mp.mpf:
+    """Prop 2: ``t̂_d = T − ā^{-2}((4σ_d² − σ̂_d²) / (1 − σ̂_d²)_+)``."""
+    s2, h2 = mpf(sigma2), mpf(sigma2_hat)
+    return mp.mpf(T) - extended_inverse_a2_mp(schedule, div_plus(4 * s2 - h2, 1 - h2), T)
+
+
+# ----------------------------------------------------------------------------- W2 closed form
+def generated_variance_mp(x, sigma2_hat) -> mp.mpf:
+    """``v = a² + b² σ̂² = x + (1 − x) σ̂²`` (VP: ``b² = 1 − a²``)."""
+    return x + (1 - x) * mpf(sigma2_hat)
+
+
+def w2_mp(x, sigma2, sigma2_hat, d: int) -> mp.mpf:
+    """``W²(t, d) = Σ_{i≤d} (sqrt(v_i) − σ_i)² + Σ_{i>d} σ_i²`` at ``x = a²_{T−t}`` (exact
+    inputs, current ``mp.dps``), straight from the definition (Fréchet of diagonal Gaussians)."""
+    kept = mp.fsum((mp.sqrt(generated_variance_mp(x, h)) - mp.sqrt(mpf(s))) ** 2
+                   for s, h in zip(sigma2[:d], sigma2_hat[:d]))
+    dropped = mp.fsum(mpf(s) for s in sigma2[d:])
+    return kept + dropped
+
+
+def w2_all_dims_np(x: np.ndarray, sigma2: np.ndarray, sigma2_hat: np.ndarray) -> np.ndarray:
+    """Float64 brute-force table ``W²`` (rows d = 0..D, columns x), the plain definition."""
+    x = np.asarray(x, dtype=float)[None, :]
+    v = x + (1 - x) * sigma2_hat[:, None]
+    err = (np.sqrt(v) - np.sqrt(sigma2)[:, None]) ** 2
+    kept = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(err, axis=0)])
+    total = sigma2.sum()
+    dropped = np.concatenate([[total], total - np.cumsum(sigma2)])
+    return kept + dropped[:, None]
+
+
+# ----------------------------------------------------------------------------- matrices
+def mp_matrix(A: np.ndarray) -> mp.matrix:
+    """Exact float64 → mpmath matrix."""
+    A = np.asarray(A, dtype=float)
+    M = mp.matrix(A.shape[0], A.shape[1])
+    for i in range(A.shape[0]):
+        for j in range(A.shape[1]):
+            M[i, j] = mp.mpf(float(A[i, j]))
+    return M
+
+
+def frechet_mp_eig(A: np.ndarray, B: np.ndarray) -> mp.mpf:
+    """``d_F²`` in mpmath by an eigen-route of its own: ``tr A + tr B − 2 Σ sqrt(λ_i(A B))``
+    (the eigenvalues of ``A B`` equal those of ``B^{1/2} A B^{1/2}``), ``A B`` similar to a PSD
+    matrix, evaluated with ``mp.eig`` on the non-symmetric product."""
+    Am, Bm = mp_matrix(A), mp_matrix(B)
+    lam = mp.eig(Am * Bm, left=False, right=False)
+    cross = mp.fsum(mp.sqrt(max(mp.re(l), 0)) for l in lam)
+    n = Am.rows
+    return mp.fsum(Am[i, i] + Bm[i, i] for i in range(n)) - 2 * cross
+
+
+def spectral_norm(cov_eigenvalues: np.ndarray) -> float:
+    return float(np.max(cov_eigenvalues)) if cov_eigenvalues.size else 0.0
+
+
+def frechet_float_error_bound(A_eigs: np.ndarray, B_eigs: np.ndarray) -> float:
+    """Achievable absolute error of a float64 full-matrix ``d_F²``, whatever the conditioning.
+
+    An eigenvalue ``μ`` of ``M = B^{1/2} A B^{1/2}`` is known to ``~D u ‖A‖‖B‖``; near ``μ = 0``
+    its square root is then only known to ``sqrt(D u ‖A‖‖B‖)``, and ``d_F²`` carries
+    ``2 Σ_i`` of those: ``2 D^{3/2} sqrt(u ‖A‖₂ ‖B‖₂)``, plus trace round-off. (Measured on
+    this module's strategies: at most 3.9 sqrt(u‖A‖‖B‖) for D ≤ 5.)
+    """
+    D = max(A_eigs.size, 1)
+    nA, nB = spectral_norm(A_eigs), spectral_norm(B_eigs)
+    return 2.0 * D**1.5 * math.sqrt(U * nA * nB) + 16.0 * D * U * (float(np.sum(A_eigs)) + float(np.sum(B_eigs)))
+
+
+def projector(basis: np.ndarray, d: int) -> np.ndarray:
+    """Orthogonal projector onto the span of the first ``d`` columns of ``basis``."""
+    Q = basis[:, :d]
+    return Q @ Q.T
