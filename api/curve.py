@@ -63,8 +63,9 @@ def component_errors(sigma2: np.ndarray, sigma2_hat: np.ndarray, x: np.ndarray) 
     sig = np.sqrt(sigma2)[:, None]
     sh = np.sqrt(sigma2_hat)[:, None]
     xx = np.asarray(x, dtype=float)[None, :]
+    delta = (np.asarray(sigma2_hat, float) - np.asarray(sigma2, float))[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
-        err = f(xx, sig, sh)
+        err = f(xx, sig, sh, delta)
     return np.where(np.isnan(err), 0.0, err)
 
 

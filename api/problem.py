@@ -49,11 +49,11 @@ def _as_float_vector(name: str, values, *, allow_empty: bool = False) -> np.ndar
     bad = ~np.isfinite(arr)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ProblemError(f"{name}[{i}] = {arr[i]!r} is not finite")
+        raise ProblemError(f"{name}[{i}] = {float(arr[i])!r} is not finite")
     neg = arr < 0
     if neg.any():
         i = int(np.flatnonzero(neg)[0])
-        raise ProblemError(f"{name}[{i}] = {arr[i]!r} is negative; variances must be >= 0")
+        raise ProblemError(f"{name}[{i}] = {float(arr[i])!r} is negative; variances must be >= 0")
     return arr
 
 
@@ -243,7 +243,7 @@ def eig_covariance(cov) -> tuple[np.ndarray, np.ndarray]:
         raise ProblemError("covariance is empty")
     if not np.all(np.isfinite(A)):
         i, j = np.argwhere(~np.isfinite(A))[0]
-        raise ProblemError(f"covariance[{i}, {j}] = {A[i, j]!r} is not finite")
+        raise ProblemError(f"covariance[{i}, {j}] = {float(A[i, j])!r} is not finite")
     scale = float(np.max(np.abs(A))) or 1.0
     asym = float(np.max(np.abs(A - A.T)))
     if asym > _SYM_RTOL * scale:

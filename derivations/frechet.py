@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .symbols import sigma, sigh, v, x, s
+from .symbols import delta, sigma, sigh, v, x, s
 
 __all__ = [
     "frechet_1d",
@@ -56,12 +56,13 @@ def component_error(var: sp.Expr | None = None) -> sp.Expr:
 def component_error_stable() -> sp.Expr:
     """Cancellation-free form ``(v - σ²)² / (sqrt(v) + σ)²`` in ``x`` (VP case).
 
-    ``v - σ² = x (1 - σ̂²) + (σ̂² - σ²)`` is formed without subtracting two nearly equal computed
-    numbers: near the end of sampling ``v → σ̂²`` and the naive ``v + σ² - 2σ sqrt(v)`` loses
-    digits (DESIGN.md, measured facts). Equality with :func:`component_error` is checked in
-    the tests symbolically.
+    ``v - σ² = x (1 - σ̂²) + δ`` with ``δ = σ̂² - σ²`` passed in as its own argument: near the end
+    of sampling ``v → σ̂²`` and both the naive ``v + σ² - 2σ sqrt(v)`` and any evaluation order
+    that forms ``x(1 - σ̂²) + σ̂²`` before subtracting ``σ²`` lose digits (DESIGN.md, measured
+    facts). Keeping ``δ`` a symbol stops SymPy from reordering the sum. Equality with
+    :func:`component_error` (after ``δ → σ̂² - σ²``) is checked in the tests symbolically.
     """
-    diff = x * (1 - sigh**2) + (sigh**2 - sigma**2)
+    diff = x * (1 - sigh**2) + delta
     var = generated_variance_vp()
     return diff**2 / (sp.sqrt(var) + sigma) ** 2
 
