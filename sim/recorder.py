@@ -1,0 +1,81 @@
+"""What is recorded: streaming first and second moments at checkpoint times.
+
+Per chunk and checkpoint the kernels add, over the chunk's paths, ``Σ ℓ`` and either
+``Σ ℓ_r²`` (diagonal mode, PCA latent, every d at once) or ``Σ ℓ ℓᵀ`` (full mode), where
+``ℓ = E y`` is the latent code for an orthonormal encoder ``E`` (``d × D``, rows orthonormal,
+in the PCA basis) or ``ℓ = y`` itself. Memory is O(chunks · checkpoints · d²), independent of
+the number of paths and of the number of steps (the issue's requirement; DESIGN.md, diffrax's
+``SaveAt``). The sums are kept per chunk so that the chunks serve as independent batches.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["resolve_checkpoints", "parse_checkpoints", "accumulate"]
+
+
+def parse_checkpoints(spec, T: float):
+    """``M`` (an int: that many times evenly spread on the grid, the last at its end) or a
+    sequence / comma-separated string of backward times in ``[0, T]``."""
+    if isinstance(spec, str):
+        text = spec.strip()
+        if "," not in text and "." not in text and "e" not in text.lower():
+            try:
+                spec = int(text)
+            except ValueError:
+                raise ValueError(f"checkpoints: {spec!r} is neither a count nor times") from None
+        else:
+            try:
+                spec = [float(p) for p in text.split(",") if p.strip()]
+            except ValueError:
+                raise ValueError(f"checkpoints: {spec!r} is not a list of times") from None
+    if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
+        if spec < 1:
+            raise ValueError(f"checkpoints: the count must be >= 1, got {spec}")
+        return int(spec)
+    arr = np.atleast_1d(np.asarray(spec, dtype=float))
+    if arr.size == 0:
+        raise ValueError("checkpoints: no times given")
+    bad = ~np.isfinite(arr) | (arr < 0) | (arr > T)
+    if bad.any():
+        raise ValueError(f"checkpoints must lie in [0, T] = [0, {T}], got {arr[bad][0]!r}")
+    return arr
+
+
+def resolve_checkpoints(spec, grid: np.ndarray, T: float) -> np.ndarray:
+    """Grid indices ``k`` (sorted, unique) of the checkpoints: a count ``M`` gives
+    ``round(K j / M)``, ``j = 1..M``; times are snapped to the nearest grid time."""
+    spec = parse_checkpoints(spec, T)
+    K = grid.size - 1
+    if isinstance(spec, int):
+        idx = np.rint(K * np.arange(1, spec + 1) / spec).astype(np.int64)
+    else:
+        idx = np.abs(grid[None, :] - spec[:, None]).argmin(axis=1).astype(np.int64)
+    return np.unique(idx)
+
+
+@njit(cache=True)
+def accumulate(y, nb, enc, use_enc, full, s1, s2, s2f, lat):
+    """Add the moments of the first ``nb`` rows of ``y`` (paths × D) to ``s1``, ``s2``
+    (length R) and, in full mode, ``s2f`` (R × R)."""
+    R = s1.shape[0]
+    D = y.shape[1]
+    for p in range(nb):
+        if use_enc:
+            for r in range(R):
+                acc = 0.0
+                for i in range(D):
+                    acc += enc[r, i] * y[p, i]
+                lat[r] = acc
+        else:
+            for r in range(R):
+                lat[r] = y[p, r]
+        for r in range(R):
+            s1[r] += lat[r]
+            s2[r] += lat[r] * lat[r]
+        if full:
+            for r in range(R):
+                for q in range(R):
+                    s2f[r, q] += lat[r] * lat[q]
