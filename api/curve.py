@@ -31,6 +31,12 @@ __all__ = [
     "optimal_stop",
     "CurveResult",
     "compute_curve",
+    "SCHEMES",
+    "w2_map_general",
+    "optimal_stop_general",
+    "discrete_curve",
+    "optimal_steps",
+    "stop_vs_steps",
 ]
 
 
@@ -87,8 +93,11 @@ def component_slopes(sigma2: np.ndarray, sigma2_hat: np.ndarray, x: np.ndarray) 
 def w2_map(problem: Problem, times: np.ndarray) -> np.ndarray:
     """``W²(t, d)`` as a ``D × K`` array: row ``d-1`` is latent dimension ``d``.
 
-    One vectorised pass: cumulative sums over components, no Python loop over ``d``.
+    One vectorised pass: cumulative sums over components, no Python loop over ``d``. A schedule
+    that is not variance preserving (the rectified flow) goes through :func:`w2_map_general`.
     """
+    if not _is_vp(problem.schedule):
+        return w2_map_general(problem, times)
     x = noise_levels(problem, times)
     err = component_errors(problem.sigma2, problem.sigma2_used, x)
     kept = np.cumsum(err, axis=0)
@@ -141,6 +150,8 @@ def optimal_stop(problem: Problem, times: np.ndarray, w2: np.ndarray | None = No
     times = np.asarray(times, dtype=float)
     if w2 is None:
         w2 = w2_map(problem, times)
+    if not _is_vp(problem.schedule):
+        return optimal_stop_general(problem, times, w2)
     x = noise_levels(problem, times)
     sig2, hat2 = problem.sigma2, problem.sigma2_used
     slopes = np.cumsum(component_slopes(sig2, hat2, x), axis=0)
@@ -191,6 +202,18 @@ class CurveResult:
     thresholds_exact: np.ndarray
     thresholds_estimated: np.ndarray | None
     optimal: dict
+    #: discretised sampler (issue 6): ``exact`` is the continuous-time curve above
+    scheme: str = "exact"
+    steps: int | None = None
+    init: str = "pT"
+    truncate: float = 0.0
+    #: per latent dimension: best solver step, its time and W2² (discretised schemes only)
+    optimal_steps: list | None = None
+
+    @property
+    def final_w2(self) -> np.ndarray:
+        """W2 (not squared) at the last time of the grid, one value per latent dimension."""
+        return np.sqrt(np.clip(self.w2_squared[:, -1], 0.0, None))
 
     def to_json(self) -> dict:
         out = {
@@ -205,11 +228,31 @@ class CurveResult:
         }
         if self.thresholds_estimated is not None:
             out["thresholds"]["estimated"] = self.thresholds_estimated.tolist()
+        if self.scheme != "exact":
+            out.update({
+                "scheme": self.scheme,
+                "steps": self.steps,
+                "init": self.init,
+                "truncate": self.truncate,
+                "final_w2": self.final_w2.tolist(),
+                "optimal_steps": self.optimal_steps,
+            })
         return out
 
 
-def compute_curve(problem: Problem, grid: int = 1001) -> CurveResult:
-    """Exact ``W²(t, d)`` on ``grid`` backward times, the thresholds and the global optimum."""
+def compute_curve(problem: Problem, grid: int = 1001, *, scheme: str = "exact",
+                  steps: int | None = None, init: str = "pT", truncate: float = 0.0) -> CurveResult:
+    """Exact ``W²(t, d)`` on ``grid`` backward times, the thresholds and the global optimum.
+
+    With ``scheme`` one of :data:`SCHEMES` other than ``exact``, the W2² of the *discretised*
+    sampler on its solver grid ``t_k = (T - ε) k/K`` instead (:func:`discrete_curve`).
+    """
+    if scheme != "exact":
+        return discrete_curve(problem, scheme=scheme, steps=steps, init=init, truncate=truncate)
+    if steps is not None or init != "pT" or truncate not in (0, 0.0):
+        raise ProblemError("--steps, --init and --truncate apply to a discretised scheme "
+                           f"({', '.join(SCHEMES[1:])}); the exact curve starts at p_T and "
+                           "covers every stop in [0, T]")
     times = backward_times(problem.T, grid)
     w2 = w2_map(problem, times)
     return CurveResult(
@@ -220,3 +263,195 @@ def compute_curve(problem: Problem, grid: int = 1001) -> CurveResult:
         thresholds_estimated=threshold_times(problem, estimated=True) if problem.has_estimate else None,
         optimal=optimal_stop(problem, times, w2),
     )
+
+
+# --------------------------------------------------------------------------- issue 6
+#: Samplers: the exact continuous-time process, or a discretisation of it (Pierret & Galerne
+#: 2025: Euler–Maruyama and exponential integrator on the backward SDE, Euler and Heun on the
+#: probability-flow ODE).
+SCHEMES = ("exact", "em", "ei", "euler-ode", "heun")
+INITS = ("pT", "normal")
+
+
+def _is_vp(schedule: str) -> bool:
+    """Whether ``a_s² + b_s² = 1`` (the closed forms in ``x = a²`` apply)."""
+    return schedule != "rectified-flow"
+
+
+def _schedule_fn(schedule: str, what: str):
+    return _backends().numpy_function(f"{schedule.replace('-', '_')}_{what}")
+
+
+def w2_map_general(problem: Problem, times: np.ndarray) -> np.ndarray:
+    """``W²(t, d)`` for any schedule ``(a_s, b_s)``, VP or not (THEORY.md §2):
+    ``Σ_{i≤d} (sqrt(v_i) - σ_i)² + Σ_{i>d} σ_i²`` with ``v_i = a_s² + b_s² σ̂_i²``, ``s = T - t``.
+
+    The kept-component error is the generated cancellation-free form (``component_error_general``:
+    ``v - σ² = δ + a² - (1 - b²)σ̂²``), cumulated over components in one D×K pass.
+    """
+    from ldmstop.derivations.schedules import schedule_coefficients
+
+    co = schedule_coefficients(problem.schedule)
+    s = np.clip(problem.T - np.asarray(times, dtype=float), 0.0, None)
+    a2 = np.asarray(co["a2"](s), dtype=float) * np.ones_like(s)
+    omb2 = np.asarray(co["one_minus_b2"](s), dtype=float) * np.ones_like(s)
+    err = component_errors_general(problem.sigma2, problem.sigma2_used, a2, omb2)
+    tail = np.concatenate([np.cumsum(problem.sigma2[::-1])[::-1][1:], [0.0]])
+    return np.cumsum(err, axis=0) + tail[:, None]
+
+
+def component_errors_general(sigma2: np.ndarray, sigma2_hat: np.ndarray, a2: np.ndarray,
+                             one_minus_b2: np.ndarray) -> np.ndarray:
+    """``(sqrt(v_i) - σ_i)²``, ``v_i = a² + b² σ̂_i²``, rows = components, columns = times.
+    ``σ = σ̂ = 0`` at ``a² = 0`` gives 0/0, resolved by its limit 0."""
+    f = _backends().numpy_function("component_error_general")
+    sig2 = np.asarray(sigma2, float)[:, None]
+    hat2 = np.asarray(sigma2_hat, float)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        err = f(np.asarray(a2, float)[None, :], np.asarray(one_minus_b2, float)[None, :],
+                np.sqrt(sig2), np.sqrt(hat2), hat2 - sig2)
+    return np.where(np.isnan(err), 0.0, err)
+
+
+def _golden_min(fun, lo: float, hi: float, iters: int = 120) -> tuple[float, float]:
+    """Minimum of a unimodal ``fun`` on ``[lo, hi]`` by golden-section search."""
+    g = (np.sqrt(5.0) - 1) / 2
+    a, b = lo, hi
+    c, d = b - g * (b - a), a + g * (b - a)
+    fc, fd = fun(c), fun(d)
+    for _ in range(iters):
+        if b - a <= 1e-15 * max(1.0, abs(a), abs(b)):
+            break
+        if fc <= fd:
+            b, d, fd = d, c, fc
+            c = b - g * (b - a)
+            fc = fun(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + g * (b - a)
+            fd = fun(d)
+    x = c if fc <= fd else d
+    return x, min(fc, fd)
+
+
+def optimal_stop_general(problem: Problem, times: np.ndarray, w2: np.ndarray,
+                         refine: int = 8) -> dict:
+    """Minimiser of ``W²(t, d)`` over ``d`` and ``t`` for a schedule that is not VP.
+
+    Without VP, ``W²`` is not a function of ``a²`` alone and Prop 1's convexity argument does
+    not carry over, so there is no certificate: the grid minimum of the ``refine`` dimensions
+    with the lowest grid values is refined by golden section between the neighbouring grid
+    times (a local refinement; ``interior`` says it moved off the grid). ``x`` is ``a²_{T-t}``.
+    """
+    times = np.asarray(times, dtype=float)
+    k_best = np.argmin(w2, axis=1)
+    f_best = w2[np.arange(problem.D), k_best]
+    order = np.argsort(f_best, kind="stable")[:refine]
+    sig2, hat2 = problem.sigma2, problem.sigma2_used
+    tail = np.concatenate([np.cumsum(sig2[::-1])[::-1][1:], [0.0]])
+    from ldmstop.derivations.schedules import schedule_coefficients
+
+    co = schedule_coefficients(problem.schedule)
+    a2f, ombf = co["a2"], co["one_minus_b2"]
+    j0 = int(order[0])
+    best = {"d": j0 + 1, "t": float(times[k_best[j0]]), "w2_squared": float(f_best[j0]), "interior": False}
+    for j in order:
+        k = int(k_best[j])
+        lo, hi = times[max(k - 1, 0)], times[min(k + 1, len(times) - 1)]
+
+        def fun(t: float, j=j) -> float:
+            sv = np.array([max(problem.T - t, 0.0)])
+            a2 = np.asarray(a2f(sv), float) * np.ones(1)
+            om = np.asarray(ombf(sv), float) * np.ones(1)
+            return float(component_errors_general(sig2[:j + 1], hat2[:j + 1], a2, om).sum() + tail[j])
+
+        tr, fr = _golden_min(fun, float(lo), float(hi))
+        if fr < best["w2_squared"]:
+            best = {"d": int(j) + 1, "t": float(tr), "w2_squared": float(fr), "interior": bool(lo < tr < hi)}
+    best["x"] = float(np.ravel(np.asarray(a2f(np.array([max(problem.T - best["t"], 0.0)])), float))[0])
+    return best
+
+
+def optimal_steps(times: np.ndarray, w2: np.ndarray) -> tuple[list[dict], dict]:
+    """Best solver step per latent dimension and the joint optimum over ``(d, k)``.
+
+    On a solver grid there is nothing between steps, so the optimum is the exact argmin of the
+    D×(K+1) array (ties: the earliest step, then the smallest ``d``)."""
+    k_best = np.argmin(w2, axis=1)
+    rows = np.arange(w2.shape[0])
+    per_d = [{"d": int(j) + 1, "step": int(k), "t": float(times[k]), "w2_squared": float(w2[j, k])}
+             for j, k in zip(rows, k_best)]
+    j = int(np.argmin(w2[rows, k_best]))
+    joint = dict(per_d[j])
+    joint["steps_from_end"] = int(w2.shape[1] - 1 - joint["step"])
+    return per_d, joint
+
+
+def discrete_curve(problem: Problem, *, scheme: str, steps: int | None, init: str = "pT",
+                   truncate: float = 0.0) -> CurveResult:
+    """W2² of the discretised latent sampler at every solver step, for every latent dimension.
+
+    Per-eigenvalue variance recursions of Pierret & Galerne (2025; THEORY.md §5), generalised to
+    every schedule and to the plug-in score, computed by :func:`ldmstop.sim.recursions.discrete_w2_map`.
+    Grid ``t_k = (T - ε) k/K``, ``k = 0..K``; ``w2_squared[d-1, k]`` compares the output with
+    ``d`` kept components at step ``k`` with the data. Also the best step per ``d`` and the joint
+    optimum (:func:`optimal_steps`).
+    """
+    if scheme not in SCHEMES[1:]:
+        raise ProblemError(f"unknown scheme {scheme!r}; choose one of {', '.join(SCHEMES)}")
+    if init not in INITS:
+        raise ProblemError(f"unknown init {init!r}; choose pT or normal")
+    if steps is None:
+        raise ProblemError(f"scheme {scheme} needs --steps K (the number of solver steps)")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ProblemError(f"steps must be an integer >= 1, got {steps!r}")
+    try:
+        truncate = float(truncate)
+    except (TypeError, ValueError):
+        raise ProblemError(f"truncate must be a number, got {truncate!r}") from None
+    if not (0.0 <= truncate < problem.T):
+        raise ProblemError(f"truncate must be in [0, T) = [0, {problem.T:g}), got {truncate!r}")
+    from ldmstop.sim import recursions as rec  # SymPy-generated: loaded when needed
+
+    try:
+        if _is_vp(problem.schedule):
+            times, w2 = rec.discrete_w2_map(problem, steps=int(steps), scheme=scheme, init=init,
+                                            truncate=truncate)
+        else:  # the VP recursions need w² = -f; the general form reads f and g² (issue 6)
+            times, V = rec.discrete_variances_any_schedule(
+                problem.sigma2_used, schedule=problem.schedule, T=problem.T, steps=int(steps),
+                scheme=scheme, init=init, truncate=truncate)
+            w2 = rec.w2_from_variances(problem.sigma2, V)
+    except ProblemError:
+        raise
+    except ValueError as exc:  # sim validates with plain ValueError: name the flag
+        raise ProblemError(str(exc)) from None
+    times = np.asarray(times, dtype=float)
+    w2 = np.asarray(w2, dtype=float)
+    if not np.all(np.isfinite(w2)):
+        raise ProblemError(f"scheme {scheme} with {steps} steps diverges on this problem "
+                           f"(non-finite variance); use more steps or a smaller --T")
+    per_d, joint = optimal_steps(times, w2)
+    return CurveResult(
+        problem=problem, times=times, w2_squared=w2,
+        thresholds_exact=threshold_times(problem),
+        thresholds_estimated=threshold_times(problem, estimated=True) if problem.has_estimate else None,
+        optimal=joint, scheme=scheme, steps=int(steps), init=init, truncate=truncate,
+        optimal_steps=per_d,
+    )
+
+
+def stop_vs_steps(problem: Problem, *, scheme: str, steps_list, init: str = "pT",
+                  truncate: float = 0.0) -> list[dict]:
+    """How the joint optimum ``(d, step)`` moves with the number of steps ``K``: one row per K
+    with the best ``d``, step, backward time, ``W2²``, and the W2² of running to the end with
+    that ``d`` and with ``d = D``."""
+    rows = []
+    for K in steps_list:
+        res = discrete_curve(problem, scheme=scheme, steps=int(K), init=init, truncate=truncate)
+        o = res.optimal
+        rows.append({"steps": int(K), "d": o["d"], "step": o["step"], "t": o["t"],
+                     "steps_from_end": o["steps_from_end"], "w2_squared": o["w2_squared"],
+                     "w2_squared_end_same_d": float(res.w2_squared[o["d"] - 1, -1]),
+                     "w2_squared_end_full": float(res.w2_squared[-1, -1])})
+    return rows

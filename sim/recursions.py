@@ -208,3 +208,94 @@ def continuous_w2_map(problem, *, steps: int, scheme: str, init: str = "pT",
                                     steps=steps, scheme=scheme, init=init, truncate=truncate,
                                     cap=cap, times=times)
     return times, w2_from_variances(problem.sigma2, V)
+
+
+# --------------------------------------------------------------------------------------------
+# Any schedule, VP or not (issue 6: VP-cosine, rectified flow). Added as a separate function so
+# that the VP recursions above stay as they are; the VP case is pinned to them in
+# tests/test_beyond_schedules.py.
+
+def discrete_variances_any_schedule(sigma2_hat: np.ndarray, *, schedule: str, T: float,
+                                    steps: int, scheme: str, init: str = "pT",
+                                    truncate: float = 0.0, cap: float | None = None,
+                                    heun_last_corrector: bool = False
+                                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Exact component variances of the discretised sampler for any schedule ``(a_s, b_s)``.
+
+    Forward SDE ``dX = f X ds + g dW`` with ``f = d log b/ds``, ``g² = (a²)' - 2 f a²``
+    (derived in :mod:`ldmstop.derivations.schedules`, read through ``schedule_coefficients``).
+    With the linear score ``-m y`` (``m = 1/v̂`` or ``min(C, 1/v̂)``, ``v̂ = a² + b² σ̂²``) and
+    one step from ``s`` to ``s' = s - h``, Pierret & Galerne's recursions (ICML 2025, eqs.
+    (11)–(17); THEORY.md §5) read, for a general drift:
+
+    - EM: ``v ← (1 + h(-f - g² m))² v + h g²``
+    - EI: ``v ← (b_{s'}/b_s - b_{s'}(G(s) - G(s')) m)² v + b_{s'}²(a_s²/b_s² - a_{s'}²/b_{s'}²)``,
+      ``G = ∫ g²/b`` (``= 2/b`` for VP: then ``1 + γ1(1 - 2m)`` and ``2γ2`` exactly)
+    - Euler-ODE: ``v ← (1 + h c)² v``, ``c = -f - g² m/2``; Heun: two stages with ``c(s), c(s')``.
+
+    For the uncapped score the ODE coefficient is the simplified ``ode_coefficient`` (finite at
+    ``s = 1`` for the rectified flow). Heun skips the corrector on a step ending at ``s = 0``
+    (as :func:`step_factors`) unless ``heun_last_corrector`` (Pierret & Galerne's notebook
+    applies it). Raises ``ValueError`` when a coefficient is not finite (e.g. an SDE scheme on
+    the rectified flow at ``T = 1``, where ``f`` and ``g²`` are infinite).
+    Returns ``(times (K+1,), V (K+1, D))``.
+    """
+    from ldmstop.derivations.schedules import schedule_coefficients
+
+    h = _as_hat(sigma2_hat)
+    check_scheme(scheme)
+    check_init(init)
+    cap = check_cap(cap)
+    times = solver_grid(T, steps, truncate)
+    co = schedule_coefficients(schedule)
+
+    def ev(name, s_arr, *extra):
+        s_arr = np.asarray(s_arr, dtype=float)
+        return np.asarray(co[name](s_arr, *extra), dtype=float) * np.ones_like(s_arr)
+
+    s = T - times
+    sl, sr = s[:-1], s[1:]
+    dt = np.diff(times)
+    col = lambda a: np.asarray(a, dtype=float)[:, None]  # noqa: E731
+    with np.errstate(divide="ignore", invalid="ignore"):
+        def m_of(s_arr):
+            v = col(ev("a2", s_arr)) + col(ev("b", s_arr)) ** 2 * h[None, :]
+            m = 1.0 / v
+            return m if cap is None else np.minimum(m, cap)
+
+        def c_ode(s_arr):
+            if cap is None:
+                sh = np.sqrt(h)[None, :]
+                return np.asarray(co["ode_coefficient"](col(s_arr), sh), dtype=float) * np.ones((len(s_arr), h.size))
+            return -col(ev("drift", s_arr)) - col(ev("diffusion2", s_arr)) * m_of(s_arr) / 2
+
+        if scheme == "em":
+            A = 1.0 + col(dt) * (-col(ev("drift", sl)) - col(ev("diffusion2", sl)) * m_of(sl))
+            q = dt * ev("diffusion2", sl)
+        elif scheme == "ei":
+            bl, br = ev("b", sl), ev("b", sr)
+            weight = br * (ev("ei_antiderivative", sl) - ev("ei_antiderivative", sr))
+            A = col(br / bl) - col(weight) * m_of(sl)
+            q = br**2 * (ev("a2", sl) / bl**2 - ev("a2", sr) / br**2)
+        elif scheme == "euler-ode":
+            A = 1.0 + col(dt) * c_ode(sl)
+            q = np.zeros_like(dt)
+        else:  # heun
+            fl = c_ode(sl)
+            fr = c_ode(sr)
+            corrected = 1.0 + 0.5 * col(dt) * (fl + fr * (1.0 + col(dt) * fl))
+            euler = 1.0 + col(dt) * fl
+            keep = (sr > 0.0) | bool(heun_last_corrector)
+            A = np.where(col(keep) > 0, corrected, euler)
+            q = np.zeros_like(dt)
+    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(q))):
+        raise ValueError(f"scheme {scheme} has a non-finite coefficient on the {schedule} schedule "
+                         f"with T = {T:g}: its drift or diffusion is infinite at s = T "
+                         f"(use a smaller T, e.g. 0.999, or an ODE scheme)")
+    V = np.empty((A.shape[0] + 1, h.size))
+    V[0] = (np.ones_like(h) if init == "normal"
+            else ev("a2", np.array([T]))[0] + ev("b", np.array([T]))[0] ** 2 * h)
+    A2 = A * A
+    for k in range(A.shape[0]):
+        V[k + 1] = A2[k] * V[k] + q[k]
+    return times, V
