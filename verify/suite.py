@@ -1,0 +1,120 @@
+"""Run the claims and assemble the report document (the JSON that ``--json`` prints).
+
+Document keys: ``tool``, ``paper``, ``dps``, ``quick``, ``seed``, ``claims`` (one object per
+claim: ``id``, ``source``, ``verdict``, ``residual``, ``methods``, ``negative_control``,
+``counterexample`` when refuted, …), ``monte_carlo`` and ``summary``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from typing import Callable
+
+from .claim import HOLDS, KNOWN_ERRATUM, REFUTED, Claim, Context
+
+__all__ = ["CLAIMS", "claim_ids", "load_claims", "run_suite", "exit_status"]
+
+PAPER = ("Wu, Berthet, Biau, Boyer, Elie, Marion, Optimal Stopping in Latent Diffusion Models, "
+         "arXiv:2510.08409")
+
+#: claim id -> "module:Class" (imported lazily; order = report order)
+CLAIMS: dict[str, str] = {
+    "prop1": "prop1:Prop1",
+    "prop2": "prop2:Prop2",
+    "prop3a": "prop3:Prop3a",
+    "prop3b": "prop3:Prop3b",
+    "prop9": "prop9:Prop9",
+}
+
+
+def claim_ids() -> list[str]:
+    return list(CLAIMS)
+
+
+def load_claims(only: str | None = None) -> list[Claim]:
+    """Instantiate every claim (or the one named ``only``; a comma-separated list is accepted)."""
+    ids = claim_ids()
+    if only:
+        wanted = [w.strip() for w in only.split(",") if w.strip()]
+        unknown = [w for w in wanted if w not in CLAIMS]
+        if unknown:
+            raise ValueError(f"unknown claim id {unknown[0]!r}; choose from {', '.join(ids)}")
+        ids = [i for i in ids if i in wanted]
+    out = []
+    for cid in ids:
+        mod, cls = CLAIMS[cid].split(":")
+        out.append(getattr(importlib.import_module(f"ldmstop.verify.claims.{mod}"), cls)())
+    return out
+
+
+def _monte_carlo(ctx: Context, enabled: bool) -> dict:
+    """Monte Carlo confirmations from ``ldmstop.sim.confirm`` when that module exists."""
+    if not enabled:
+        return {"status": "skipped (--no-mc)", "results": []}
+    try:
+        from ldmstop.sim.confirm import run_confirmations  # optional: the simulator issue
+    except ImportError as exc:
+        return {"status": f"unavailable ({exc})", "results": []}
+    t0 = time.perf_counter()
+    try:
+        results = run_confirmations(quick=ctx.quick, seed=ctx.seed)
+    except Exception as exc:  # reported, never hidden; the claims' verdicts do not depend on it
+        return {"status": f"error: {type(exc).__name__}: {exc}", "results": [],
+                "seconds": time.perf_counter() - t0}
+    return {"status": "ran", "results": list(results), "seconds": time.perf_counter() - t0}
+
+
+def exit_status(doc: dict) -> int:
+    """0 iff no claim is refuted and every negative control was rejected (a control that passes
+    means the check cannot fail, so its verdict certifies nothing)."""
+    s = doc["summary"]
+    return 0 if s["refuted"] == 0 and not s["controls_not_rejected"] else 1
+
+
+def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None = None,
+              monte_carlo: bool = True, show_progress: bool | None = None,
+              on_result: Callable | None = None) -> dict:
+    """Check every claim (``only``: a subset) and return the report document."""
+    from ldmstop.progress import progress
+
+    t0 = time.perf_counter()
+    claims = load_claims(only)
+    results = []
+    bar = progress(claims, desc="ldmstop verify", total=len(claims), enabled=show_progress)
+    for claim in bar:
+        if hasattr(bar, "set_postfix_str"):
+            bar.set_postfix_str(claim.id)
+        res = claim.run(ctx, figures_dir=figures_dir)
+        results.append(res)
+        if on_result is not None:
+            on_result(res)
+    claims_seconds = time.perf_counter() - t0
+    mc = _monte_carlo(ctx, monte_carlo)
+    verdicts = [r.verdict for r in results]
+    summary = {
+        "claims": len(results),
+        "holds": verdicts.count(HOLDS),
+        "refuted": verdicts.count(REFUTED),
+        "known_erratum": verdicts.count(KNOWN_ERRATUM),
+        "refuted_ids": [r.id for r in results if r.verdict == REFUTED],
+        "controls_rejected": sum(1 for r in results if r.negative_control["rejected"]),
+        "controls_not_rejected": [r.id for r in results if not r.negative_control["rejected"]],
+        "worst_residual": max((abs(r.residual) for r in results
+                               if isinstance(r.residual, float)), default=0.0),
+        "monte_carlo_unconfirmed": [m.get("id") for m in mc["results"] if not m.get("confirmed")],
+        "seconds_claims": round(claims_seconds, 3),
+        "seconds_total": round(time.perf_counter() - t0, 3),
+    }
+    doc = {
+        "tool": "ldmstop verify",
+        "paper": PAPER,
+        "dps": ctx.dps,
+        "quick": ctx.quick,
+        "seed": ctx.seed,
+        "claims": [r.to_json() for r in results],
+        "monte_carlo": mc,
+        "summary": summary,
+    }
+    summary["exit_status"] = exit_status(doc)
+    return doc
