@@ -21,6 +21,8 @@ COMMANDS: dict[str, str] = {
     "verify": "ldmstop.verify.command",
     "derive": "ldmstop.cmd_derive",
     "curve": "ldmstop.cmd_curve",
+    "simulate": "ldmstop.sim.command",
+    "advise": "ldmstop.cmd_advise",
 }
 
 

@@ -53,7 +53,8 @@ class ScheduleTable:
 
 @lru_cache(maxsize=None)
 def schedule_table(name: str) -> ScheduleTable:
-    """Generated numpy functions for the built-in schedule ``name`` (``ou`` or ``vp-linear``)."""
+    """Generated numpy functions for the built-in VP schedule ``name`` (e.g. ``ou``,
+    ``vp-linear``); a schedule that is not VP raises ``ValueError``."""
     import sympy as sp
 
     from ldmstop.derivations import backends
@@ -61,6 +62,9 @@ def schedule_table(name: str) -> ScheduleTable:
     from ldmstop.derivations.symbols import s as s_sym
 
     sch = get_schedule(name)  # raises ValueError naming the schedule
+    if not sch.variance_preserving or sch.w2 is None:
+        raise ValueError(f"schedule {name!r} is not variance-preserving (no w_s²); the simulators "
+                         "and recursions step VP schedules only")
     B_expr = sp.simplify(sp.expand_log(-sp.log(sch.b), force=True))
     B = sp.lambdify((s_sym,), B_expr, modules="numpy")
     fns = backends.schedule_functions(name)

@@ -187,3 +187,42 @@ def test_bad_inputs(kwargs, match):
     base.update(kwargs)
     with pytest.raises(ValueError, match=match):
         discrete_variances(np.array([1.0]), **base)
+
+
+@pytest.mark.parametrize("schedule", ["ou", "vp-linear", "vp-cosine"])
+def test_schedule_and_score_tables_are_pinned_to_the_generated_formulas(schedule):
+    """B(s) (symbolic -log b) against the generated b_s and w_s²; m against Prop 4's minimiser."""
+    from ldmstop.derivations.schedules import get_schedule
+    from ldmstop.sim.schedules import schedule_table
+    from ldmstop.sim.scores import score_coefficient
+
+    T = get_schedule(schedule).default_T
+    tab = schedule_table(schedule)
+    s = np.linspace(0.01, 0.95 * T, 7)
+    key = schedule.replace("-", "_")
+    b = numpy_function(f"{key}_b")(s) * np.ones_like(s)
+    w2 = numpy_function(f"{key}_w2")(s) * np.ones_like(s)
+    np.testing.assert_allclose(tab.B(s), -np.log(b), rtol=1e-12)
+    h = 1e-5
+    np.testing.assert_allclose((tab.B(s + h) - tab.B(s - h)) / (2 * h), w2, rtol=1e-7)
+    hat = np.array([3.0, 0.5, 0.01, 0.0])
+    mfun = numpy_function("score_minimiser_capped")
+    a = np.sqrt(numpy_function(f"{key}_a2")(s) * np.ones_like(s))
+    for cap in (None, 4.0):
+        m = score_coefficient(hat, s, schedule, cap)
+        ref = np.array([[float(mfun(a[k], b[k], np.sqrt(hh), 1e300 if cap is None else cap))
+                         for hh in hat] for k in range(s.size)])
+        np.testing.assert_allclose(m, ref, rtol=1e-12)
+
+
+def test_cosine_schedule_recursion_converges():
+    """The general VP formulas on a schedule the tests above do not use."""
+    h = np.array([2.0, 0.5, 0.2])
+    errs = []
+    for K in (400, 800):
+        _, V = discrete_variances(h, schedule="vp-cosine", T=0.9, steps=K, scheme="ei",
+                                  init="normal", truncate=1e-3)
+        _, Vc = continuous_variances(h, schedule="vp-cosine", T=0.9, steps=K, scheme="ei",
+                                     init="normal", truncate=1e-3)
+        errs.append(np.abs(V - Vc).max())
+    assert errs[1] < 0.02 and errs[0] / errs[1] == pytest.approx(2.0, rel=0.2)

@@ -1,0 +1,92 @@
+"""``ldmstop simulate``: JSON contract, plot, input errors, lazy Numba import, confirmations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ldmstop.cli import main
+
+FIG4 = ["--variances", "10,0.2,0.2,0.2,0,0", "--samples", "1000", "--seed", "3"]
+
+
+def _run(argv, capsys):
+    rc = main(argv)
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def test_json_contract_and_plot(capsys, tmp_path):
+    png = tmp_path / "sim.png"
+    rc, out, err = _run(["simulate", *FIG4, "--paths", "60000", "--steps", "200", "--d", "4",
+                         "--checkpoints", "1.9,1.95,1.97", "--json", "--plot", str(png)], capsys)
+    assert rc == 0, err
+    doc = json.loads(out)
+    M = len(doc["times"])
+    assert doc["times"][-1] == 2.0 and 1.98 in doc["times"]  # end of grid and t* added
+    assert len(doc["mc"]["w2_squared"]) == 1 and len(doc["mc"]["w2_squared"][0]) == M
+    assert len(doc["mc"]["stderr"][0]) == M and len(doc["theory"]["w2_squared"][0]) == M
+    assert doc["z_max"] <= 4.0
+    stop = doc["optimal_stop"]
+    for key in ("theory", "mc", "gain", "gain_stderr", "confirmed"):
+        assert key in stop
+    assert stop["theory"]["d"] == 4 and stop["confirmed"] is True
+    assert stop["gain"] > 5 * stop["gain_stderr"]
+    assert doc["throughput"] > 0
+    assert png.stat().st_size > 10_000
+
+
+def test_all_dimensions_table(capsys):
+    rc, out, err = _run(["simulate", "--variances", "1,0.5,0.1", "--paths", "2000", "--steps", "20",
+                         "--checkpoints", "4", "--scheme", "em", "--init", "normal", "--cap", "3",
+                         "--threads", "1"], capsys)
+    assert rc == 0, err
+    assert "max |z|" in out and "optimal stop" in out
+
+
+@pytest.mark.parametrize("flags,match", [
+    (["--paths", "1"], "paths"),
+    (["--steps", "0"], "steps"),
+    (["--checkpoints", "0.5,2.5"], "checkpoints"),
+    (["--checkpoints", "-1.0"], "checkpoints"),
+    (["--cap", "1"], "cap"),
+    (["--cap", "0.3"], "cap"),
+    (["--d", "9"], "--d"),
+    (["--d", "two"], "--d"),
+    (["--threads", "0"], "threads"),
+    (["--schedule", "rectified-flow"], "variance-preserving"),
+])
+def test_bad_inputs_exit_2_with_one_line(flags, match, capsys):
+    rc, out, err = _run(["simulate", "--variances", "1,0.5", "--paths", "100", "--steps", "5",
+                         *flags], capsys)
+    assert rc == 2
+    assert err.count("\n") == 1 and match in err and "Traceback" not in err
+
+
+def test_help_does_not_import_numba():
+    code = ("import sys, contextlib, io\nimport ldmstop.cli as c\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try: c.main(['simulate', '--help'])\n"
+            "    except SystemExit: pass\n"
+            "print('numba' in sys.modules, 'sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
+
+
+def test_confirmations_quick():
+    """The verification report's entry point: every confirmation holds in quick mode."""
+    from ldmstop.sim.confirm import run_confirmations
+
+    res = run_confirmations(quick=True, seed=0)
+    ids = [r["id"] for r in res]
+    assert ids == ["agreement", "stop-fig4-right", "stop-fig4-right-control", "stop-large-gain",
+                   "optimal-dimension"]
+    for r in res:
+        assert {"id", "description", "confirmed", "gain", "gain_stderr", "z_max"} <= set(r)
+        assert r["confirmed"], r
+    fig4 = res[1]
+    assert fig4["gain"] >= 5 * fig4["gain_stderr"] and fig4["gain_theory"] > 0
+    assert res[2]["gain_theory"] == 0.0
