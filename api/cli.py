@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "derive": "ldmstop.cmd_derive",
     "curve": "ldmstop.cmd_curve",
     "simulate": "ldmstop.sim.command",
+    "advise": "ldmstop.cmd_advise",
 }
 
 

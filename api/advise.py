@@ -1,0 +1,197 @@
+"""``ldmstop advise``: which latent dimension and which stop to use, for a user's data or spectrum.
+
+Wu et al. (2025) show that in a latent (PCA) space stopping before the end of sampling can be
+optimal; THEORY.md §2 gives the error of every (dimension, stop) pair in closed form for
+Gaussian data:
+
+    W²(t, d) = Σ_{i≤d} (sqrt(V_i(t)) - σ_i)² + Σ_{i>d} σ_i²
+
+with ``V_i`` the variance of kept component ``i`` — ``a²_{T-t} + b²_{T-t} σ̂_i²`` for the exact
+continuous sampler, or the Pierret & Galerne recursion for a discretised one. The advisor
+estimates the spectrum ``σ_i²`` (PCA of centred data, streamed in chunks), builds that map over
+every ``d`` and stop, and reports the best stop per ``d``, the overall best ``(d, stop)``, and
+its gain over running to the end.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import ProblemError
+from .problem import Problem
+
+__all__ = ["data_spectrum", "covariance_spectrum", "advise", "Advice", "DEFAULT_CHUNK_ROWS"]
+
+#: Rows per chunk when streaming the data: 4096 × 3072 float64 is 100 MB, the largest
+#: temporary the PCA makes (the covariance itself is D × D float64: 75 MB at D = 3072).
+DEFAULT_CHUNK_ROWS = 4096
+
+
+def _open_data(path: str | os.PathLike) -> np.ndarray:
+    """Memory-map a ``.npy`` data matrix (never loaded whole) with errors naming the file."""
+    p = os.fspath(path)
+    try:
+        arr = np.load(p, mmap_mode="r", allow_pickle=False)
+    except FileNotFoundError:
+        raise ProblemError(f"data file {p!r} does not exist") from None
+    except IsADirectoryError:
+        raise ProblemError(f"data file {p!r} is a directory") from None
+    except PermissionError:
+        raise ProblemError(f"data file {p!r} cannot be read (permission denied)") from None
+    except (ValueError, OSError, EOFError) as exc:
+        raise ProblemError(f"data file {p!r} is not a valid .npy array ({exc})") from None
+    if not isinstance(arr, np.ndarray):
+        raise ProblemError(f"data file {p!r} does not hold a single array (is it an .npz?)")
+    return arr
+
+
+def data_spectrum(data, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> tuple[np.ndarray, int]:
+    """Eigenvalues (descending) of the centred sample covariance of ``data`` (n samples × D).
+
+    ``Σ̂ = (1/(n-1)) Σ_k (X_k - X̄)(X_k - X̄)ᵀ`` (PCA of centred data), computed in two streaming
+    passes over row chunks — the mean, then ``Σ (X_k - X̄)(X_k - X̄)ᵀ`` accumulated in float64 —
+    so only one chunk and the D × D matrix are ever in memory, and no ``XᵀX - n X̄X̄ᵀ``
+    cancellation occurs. ``data`` is an array or the path of a ``.npy`` file (memory-mapped).
+    Returns ``(eigenvalues, n)``. Raises :class:`ProblemError` for a wrong shape, a non-numeric
+    dtype, fewer than 2 samples, or a non-finite entry (naming its row and column).
+    """
+    X = _open_data(data) if isinstance(data, (str, os.PathLike)) else np.asarray(data)
+    if X.dtype.kind not in "iuf":
+        raise ProblemError(f"data must be numeric (integer or float), got dtype {X.dtype}")
+    if X.ndim != 2:
+        raise ProblemError(f"data must be a 2-D array (samples × dimensions), got shape {X.shape}")
+    n, D = X.shape
+    if n < 2:
+        raise ProblemError(f"data has {n} sample(s); a covariance needs at least 2")
+    if D < 1:
+        raise ProblemError("data has 0 dimensions")
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, (int, np.integer)) or chunk_rows < 1:
+        raise ProblemError(f"chunk_rows must be an integer >= 1, got {chunk_rows!r}")
+
+    total = np.zeros(D)
+    for start in range(0, n, chunk_rows):
+        c = np.asarray(X[start:start + chunk_rows], dtype=np.float64)
+        bad = ~np.isfinite(c)
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise ProblemError(f"data[{start + i}, {j}] = {float(c[i, j])!r} is not finite")
+        total += c.sum(axis=0)
+    mean = total / n
+    S = np.zeros((D, D))
+    for start in range(0, n, chunk_rows):
+        c = np.asarray(X[start:start + chunk_rows], dtype=np.float64) - mean
+        S += c.T @ c  # BLAS syrk-like product; float64 whatever the file's dtype
+    S /= n - 1
+    lam = np.linalg.eigvalsh(S)
+    return np.clip(lam, 0.0, None)[::-1].copy(), n
+
+
+def covariance_spectrum(cov) -> np.ndarray:
+    """Eigenvalues (descending) of a validated covariance matrix (symmetric, PSD)."""
+    from .problem import eig_covariance
+
+    lam, _ = eig_covariance(cov)
+    return lam[::-1].copy()
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Output of :func:`advise` (W2 values are distances, not squared)."""
+
+    problem: Problem
+    times: np.ndarray
+    w2: np.ndarray                      # D × K map of W2 (not squared)
+    scheme: str
+    steps: int | None
+    best_stop: list                     # per d: {"d", "t", "step", "w2", "w2_end"}
+    best: dict                          # overall {"d", "t", "step", "w2"}
+    end: dict                           # running to the end: {"d", "w2", "w2_full"}
+    gain: dict                          # {"w2", "relative"}
+    source: dict = field(default_factory=dict)
+
+    def to_json(self, include_map: bool = False) -> dict:
+        out = {
+            "problem": self.problem.describe(),
+            "source": self.source,
+            "scheme": self.scheme,
+            "steps": self.steps,
+            "eigenvalues": self.problem.sigma2.tolist(),
+            "per_dimension": self.best_stop,
+            "best": self.best,
+            "end": self.end,
+            "gain": self.gain,
+        }
+        if include_map:
+            out["times"] = self.times.tolist()
+            out["w2"] = self.w2.tolist()
+        return out
+
+
+def advise(problem: Problem, *, scheme: str = "exact", steps: int | None = None,
+           init: str = "pT", truncate: float = 0.0, grid: int = 1001,
+           source: dict | None = None) -> Advice:
+    """Best stop per latent dimension, overall best ``(d, stop)``, gain over running to the end.
+
+    ``W²(t, d)`` comes from :func:`ldmstop.curve.compute_curve` (exact continuous sampler on
+    ``grid`` times, the overall optimum refined off the grid; or a discretised ``scheme`` with
+    ``steps`` steps, where the stops are the solver steps). "Running to the end" means the last
+    grid time with the best ``d`` for that time (``end.d``) and with ``d = D`` (``end.w2_full``);
+    the gain is ``W2(end) - W2(best)`` (≥ 0) and its ratio to ``W2(end)``.
+    """
+    from .curve import compute_curve
+
+    if scheme == "exact":
+        res = compute_curve(problem, grid=grid)
+    else:
+        res = compute_curve(problem, scheme=scheme, steps=steps, init=init, truncate=truncate)
+    w2sq = np.clip(res.w2_squared, 0.0, None)
+    w2 = np.sqrt(w2sq)
+    k_best = np.argmin(w2sq, axis=1)
+    discrete = scheme != "exact"
+    per_d = [{"d": j + 1, "t": float(res.times[k]), "step": int(k) if discrete else None,
+              "w2": float(w2[j, k]), "w2_end": float(w2[j, -1])}
+             for j, k in enumerate(k_best)]
+    o = res.optimal
+    best = {"d": int(o["d"]), "t": float(o["t"]), "step": o.get("step") if discrete else None,
+            "w2": float(np.sqrt(max(o["w2_squared"], 0.0)))}
+    j_end = int(np.argmin(w2sq[:, -1]))
+    end = {"d": j_end + 1, "t": float(res.times[-1]), "w2": float(w2[j_end, -1]),
+           "w2_full": float(w2[-1, -1])}
+    g = end["w2"] - best["w2"]
+    gain = {"w2": g, "relative": (g / end["w2"]) if end["w2"] > 0 else 0.0}
+    return Advice(problem=problem, times=np.asarray(res.times), w2=w2, scheme=scheme,
+                  steps=None if not discrete else int(steps), best_stop=per_d, best=best,
+                  end=end, gain=gain, source=dict(source or {}))
+
+
+def plot_heatmap(adv: Advice, path: str, title: str | None = None) -> None:
+    """Heat map of log10 W2 over (stop, d), the per-d best stop and the overall best marked."""
+    from .plots import _plt, savefig_atomic
+
+    plt = _plt()
+    D = adv.w2.shape[0]
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    floor = max(float(adv.w2[adv.w2 > 0].min()) if np.any(adv.w2 > 0) else 1e-300, 1e-12)
+    img = np.log10(np.maximum(adv.w2, floor))
+    t = adv.times
+    ext = [t[0], t[-1], 0.5, D + 0.5]
+    im = ax.imshow(img, aspect="auto", origin="lower", extent=ext, cmap="viridis", interpolation="nearest")
+    fig.colorbar(im, ax=ax, label=r"$\log_{10} W_2$")
+    ax.plot([r["t"] for r in adv.best_stop], np.arange(1, D + 1), "w-", lw=0.8, alpha=0.8,
+            label="best stop per d")
+    ax.plot([adv.best["t"]], [adv.best["d"]], "r*", ms=13,
+            label=f"best: d={adv.best['d']}, t={adv.best['t']:.4g}, W2={adv.best['w2']:.4g}")
+    if D > 50:
+        ax.set_yscale("log")
+        ax.set_ylim(0.9, D + 0.5)
+    ax.set_xlabel("backward time t (stop)" + (f" — {adv.scheme}, {adv.steps} steps" if adv.steps else ""))
+    ax.set_ylabel("latent dimension d")
+    p = adv.problem
+    ax.set_title(title or f"W2 over (d, stop): {p.schedule}, T={p.T:g}, "
+                 f"{'plug-in' if p.has_estimate else 'exact'} score")
+    ax.legend(fontsize=7, loc="lower left")
+    savefig_atomic(fig, path)
+    plt.close(fig)

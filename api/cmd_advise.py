@@ -1,0 +1,123 @@
+"""``ldmstop advise`` — which latent dimension and which stop to use for your data or spectrum."""
+
+from __future__ import annotations
+
+import argparse
+
+from .problem import SCHEDULES
+
+HELP = "best latent dimension and stopping time/step for a data set, spectrum or covariance"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    src = parser.add_argument_group("input (one of)")
+    src.add_argument("--data", metavar="X.npy", help="data matrix, samples × dimensions (PCA of centred data)")
+    src.add_argument("--spectrum", metavar="EIG.npy", help="1-D array of covariance eigenvalues")
+    src.add_argument("--covariance", metavar="C.npy", help="D × D covariance matrix")
+    src.add_argument("--digits", action="store_true",
+                     help="scikit-learn's digits data set (optional extra: pip install 'ldm-stopping[digits]')")
+    sc = parser.add_argument_group("score (default: exact score of the estimated spectrum)")
+    sc.add_argument("--samples", type=int, metavar="N",
+                    help="model a plug-in score estimated from N training samples (drawn with --seed)")
+    sc.add_argument("--seed", type=int, help="seed of the training samples (with --samples)")
+    parser.add_argument("--schedule", choices=SCHEDULES, default="ou", help="noise schedule (default: ou)")
+    parser.add_argument("--T", type=float, default=None, help="horizon (default: the schedule's)")
+    smp = parser.add_argument_group("sampler (default: exact continuous-time)")
+    smp.add_argument("--scheme", choices=("exact", "em", "ei", "euler-ode", "heun"), default="exact")
+    smp.add_argument("--steps", type=int, metavar="K", help="solver steps (discretised schemes)")
+    smp.add_argument("--init", choices=("pT", "normal"), default="pT")
+    smp.add_argument("--truncate", type=float, default=0.0, metavar="EPS")
+    parser.add_argument("--grid", type=int, default=1001, help="backward times for the exact sampler")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    parser.add_argument("--plot", metavar="FILE.png", help="save the heat map of W2 over (d, stop)")
+
+
+def _spectrum(args) -> tuple:
+    from .advise import covariance_spectrum, data_spectrum
+    from .errors import ProblemError
+    from .problem import load_npy
+
+    given = [n for n in ("data", "spectrum", "covariance") if getattr(args, n) is not None]
+    if args.digits:
+        given.append("digits")
+    if len(given) != 1:
+        raise ProblemError("give exactly one of --data, --spectrum, --covariance, --digits"
+                           + (f" (got {', '.join('--' + g for g in given)})" if given else ""))
+    if args.data is not None:
+        lam, n = data_spectrum(args.data)
+        return lam, {"kind": "data", "path": args.data, "n_samples": n, "D": int(lam.size)}
+    if args.digits:
+        from .datasets import digits_data
+
+        X = digits_data()
+        lam, n = data_spectrum(X)
+        return lam, {"kind": "digits", "name": "scikit-learn load_digits (8×8 images, pixels mapped to [-1, 1])",
+                     "n_samples": n, "D": int(lam.size)}
+    if args.spectrum is not None:
+        lam = load_npy(args.spectrum, what="spectrum")
+        if lam.ndim != 1:
+            raise ProblemError(f"spectrum file {args.spectrum!r} must hold a 1-D array, got shape {lam.shape}")
+        return lam, {"kind": "spectrum", "path": args.spectrum, "D": int(lam.size)}
+    from .advise import covariance_spectrum as cs
+
+    lam = cs(load_npy(args.covariance, what="covariance"))
+    return lam, {"kind": "covariance", "path": args.covariance, "D": int(lam.size)}
+
+
+def run(args: argparse.Namespace) -> int:
+    from .advise import advise
+    from .cli_common import emit
+    from .problem import Problem
+
+    lam, source = _spectrum(args)
+    kw = {"schedule": args.schedule, "T": args.T}
+    if args.samples is not None:
+        kw["samples"] = args.samples
+    if args.seed is not None:
+        kw["seed"] = args.seed
+    problem = Problem.from_variances(lam, **kw)
+    adv = advise(problem, scheme=args.scheme, steps=args.steps, init=args.init,
+                 truncate=args.truncate, grid=args.grid, source=source)
+    if args.plot:
+        from .advise import plot_heatmap
+
+        plot_heatmap(adv, args.plot)
+    if args.json:
+        out = adv.to_json()
+        if args.plot:
+            out["plot"] = args.plot
+        emit(out)
+    else:
+        print(format_advice(adv))
+        if args.plot:
+            print(f"heat map written to {args.plot}")
+    return 0
+
+
+def format_advice(adv, max_rows: int = 10) -> str:
+    """Readable advice: the setting, the best (d, stop), the gain, a few dimensions."""
+    import numpy as np
+
+    p = adv.problem
+    src = adv.source
+    lines = [f"ldmstop advise — {src.get('kind', '?')}"
+             + (f" {src['path']}" if src.get("path") else "")
+             + (f", n = {src['n_samples']}" if src.get("n_samples") else "")
+             + f", D = {p.D}, schedule = {p.schedule}, T = {p.T:g}, "
+             + f"score = {'plug-in (n = %d)' % p.n_samples if p.has_estimate else 'exact'}, "
+             + (f"sampler = {adv.scheme} ({adv.steps} steps)" if adv.steps else "sampler = exact")]
+    b, e, g = adv.best, adv.end, adv.gain
+    stop = f"step {b['step']} of {adv.steps} (t = {b['t']:.6g})" if b["step"] is not None else f"t = {b['t']:.6g}"
+    lines += ["",
+              f"best: keep d = {b['d']} components, stop at {stop}: W2 = {b['w2']:.6g}",
+              f"running to the end: best d = {e['d']}, W2 = {e['w2']:.6g} (all {p.D} components: {e['w2_full']:.6g})",
+              f"gain of stopping early: {g['w2']:.4g} in W2 ({100 * g['relative']:.3g} %)", ""]
+    D = p.D
+    show = range(D) if D <= max_rows else np.unique(np.geomspace(1, D, max_rows).astype(int) - 1)
+    lines.append(f"{'d':>6} {'sigma^2':>11} {'best stop t':>12} {'W2 there':>11} {'W2 at end':>11}")
+    for j in show:
+        r = adv.best_stop[j]
+        lines.append(f"{j + 1:>6} {p.sigma2[j]:>11.4g} {r['t']:>12.6g} {r['w2']:>11.5g} {r['w2_end']:>11.5g}")
+    if len(show) < D:
+        lines.append(f"  ({D - len(show)} dimensions not shown; use --json for all)")
+    return "\n".join(lines)
