@@ -24,6 +24,9 @@ CLAIMS: dict[str, str] = {
     "prop2": "prop2:Prop2",
     "prop3a": "prop3:Prop3a",
     "prop3b": "prop3:Prop3b",
+    "prop4": "prop4:Prop4",
+    "prop5": "prop5:Prop5",
+    "lemma1": "prop5:Lemma1",
     "prop9": "prop9:Prop9",
 }
 
