@@ -1,0 +1,401 @@
+"""Properties of the exact W² map, its increments and the threshold rule (Props 1 and 2).
+
+Code under test: :mod:`ldmstop.curve` (``w2_map``, ``threshold_times``, ``optimal_stop``) and the
+generated formulas it uses. Expected values come from ``ldm_reference`` (THEORY.md's definitions
+typed again, evaluated in 50-digit mpmath or as a plain float64 brute force) or from the
+full-matrix Fréchet distance of the actual projected covariances; never from the code under test.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+from hypothesis import assume, given, note
+from hypothesis import strategies as st
+
+import ldm_reference as ref
+from ldmstop import Problem
+from ldmstop.curve import optimal_stop, threshold_times, w2_map
+from ldmstop.frechet import frechet_distance2
+from ldmstop.verify import strategies as lst
+
+pytestmark = pytest.mark.property
+
+
+def _sorted_pair(sig2: np.ndarray, hat2: np.ndarray | None):
+    """The documented component order (DESIGN.md): decreasing estimate, else decreasing truth,
+    stable. Re-derived here rather than read from ``Problem.order``."""
+    key = hat2 if hat2 is not None else sig2
+    order = np.argsort(-key, kind="stable")
+    return sig2[order], (hat2 if hat2 is not None else sig2)[order], order
+
+
+def _times_near_end(T: float) -> st.SearchStrategy[float]:
+    """Backward times, with ``s = T − t`` reaching down to 1e-14 T (the end of sampling)."""
+    return st.one_of(st.sampled_from([T, 0.0]), st.floats(0.0, T),
+                     st.floats(-14.0, 0.0).map(lambda e: T - T * 10.0**e))
+
+
+# ----------------------------------------------------------------------------- W² map
+@given(st.data())
+def test_w2_map_equals_full_matrix_frechet_of_projected_covariances(data):
+    """``W²(t, d)`` equals ``d_F²(N(0, O P_d diag(v) P_d Oᵀ), N(0, O Σ Oᵀ))`` computed as a full
+    matrix Fréchet distance after a random rotation O (eq. (3) of Wu et al. from first
+    principles: the LDM output is the projection of the plug-in marginal)."""
+    est = data.draw(lst.spectra_with_estimates(lst.any_spectra(1, 5, zeros=True), max_eps=0.9))
+    use_hat = data.draw(st.booleans())
+    sched = data.draw(lst.schedules())
+    T = data.draw(lst.horizons(sched))
+    t = data.draw(_times_near_end(T))
+    O = data.draw(lst.orthogonal_matrices(est.sigma2.size))
+    hat = est.sigma2_hat if use_hat else None
+    p = Problem.from_variances(est.sigma2, estimated=hat, schedule=sched, T=T)
+    code = w2_map(p, np.array([t]))[:, 0]
+    sig2, h2, order = _sorted_pair(est.sigma2, hat)
+    x = float(ref.a2_np(sched, np.array([T - t]))[0])
+    v = x + (1 - x) * h2
+    Ob = O[:, order]
+    Sigma = (O * est.sigma2) @ O.T
+    for d in range(1, sig2.size + 1):
+        G = (Ob[:, :d] * v[:d]) @ Ob[:, :d].T
+        expect = frechet_distance2(G, Sigma)
+        tol = ref.frechet_float_error_bound(np.concatenate([v[:d], np.zeros(sig2.size - d)]), sig2) \
+            + 1e-12 * (sig2.sum() + v[:d].sum())
+        assert abs(code[d - 1] - expect) <= tol, (d, code[d - 1], expect)
+
+
+def _component_tol(x: float, s2: float, h2: float) -> float:
+    """Achievable absolute error of one kept component's ``(sqrt v − σ)²`` in float64.
+
+    The code receives ``σ, σ̂`` as square roots and squares them back, so ``σ̂² − σ²`` carries
+    ``~4u(σ² + σ̂²)`` unless the two are equal; the error ``(v − σ²)²/(sqrt v + σ)²`` then moves by
+    ``2 |v − σ²| δ / (sqrt v + σ)²``. Plus 1e-13 relative for the rest.
+    """
+    v = x + (1 - x) * h2
+    diff = abs(x * (1 - h2) + (h2 - s2))
+    delta = (4 * ref.U * (s2 + h2) if h2 != s2 else 0.0) + 4 * ref.U * x * abs(1 - h2)
+    den = (math.sqrt(v) + math.sqrt(s2)) ** 2
+    err = diff**2 / den if den > 0 else 0.0
+    return (2 * diff * delta / den if den > 0 else 0.0) + 1e-13 * err
+
+
+@given(st.data())
+def test_w2_decomposition_kept_plus_discarded_mp50(data):
+    """``W²(t, d) = Σ_{i≤d} (sqrt v_i − σ_i)² + Σ_{i>d} σ_i²`` (kept-component error plus
+    discarded variance), each part evaluated in 50-digit mpmath from exact inputs, for every d
+    and times down to ``s = 1e-14 T``."""
+    p = data.draw(lst.problems(spectrum=lst.any_spectra(1, 6, zeros=True), max_eps=0.9))
+    t = data.draw(_times_near_end(p.T))
+    code = w2_map(p, np.array([t]))[:, 0]
+    sig2, h2 = np.asarray(p.sigma2), np.asarray(p.sigma2_used)
+    with mp.workdps(ref.DPS):
+        x = ref.a2_mp(p.schedule, max(ref.mpf(p.T) - ref.mpf(t), 0))
+        xf = float(x)
+        for d in range(1, p.D + 1):
+            kept = ref.w2_mp(x, sig2[:d], h2[:d], d)
+            dropped = mp.fsum(ref.mpf(s) for s in sig2[d:])
+            expect = float(kept + dropped)
+            tol = sum(_component_tol(xf, s, h) for s, h in zip(sig2[:d], h2[:d])) \
+                + 4 * ref.U * float(dropped) + 1e-300
+            note(f"d={d} code={code[d - 1]!r} expect={expect!r} tol={tol!r}")
+            assert abs(code[d - 1] - expect) <= tol
+
+
+@given(lst.distinct_spectra(1, 6, min_value=1e-8, max_value=10.0), st.data())
+def test_w2_map_keeps_relative_precision_at_end_of_sampling(sig2, data):
+    """Exact score, ``s = T − t`` from 1e-16 T to T: ``W²(t, D)`` (no discarded part, so it
+    tends to 0 like ``s²``) keeps 1e-12 relative accuracy against 50-digit mpmath. This is the
+    cancellation-free form's reason to exist (DESIGN.md: the trace form loses 5 digits here)."""
+    sched = data.draw(lst.schedules())
+    T = data.draw(lst.horizons(sched))
+    s = data.draw(st.floats(-16.0, 0.0).map(lambda e: T * 10.0**e))
+    t = T - s
+    assume(t < T)
+    p = Problem.from_variances(sig2, schedule=sched, T=T)
+    code = w2_map(p, np.array([t]))[-1, 0]
+    with mp.workdps(ref.DPS):
+        x = ref.a2_mp(sched, ref.mpf(T) - ref.mpf(t))
+        expect = ref.w2_mp(x, p.sigma2, p.sigma2, p.D)
+    assume(expect > 0)
+    rel = abs(code - float(expect)) / float(expect)
+    note(f"s={s!r} rel={rel!r}")
+    assert rel <= 1e-12
+
+
+@given(st.data())
+def test_increment_sign_rule(data):
+    """``Δ_{d,t} = W²(t,d) − W²(t,d−1) = v_d − 2σ_d sqrt(v_d)``, and ``Δ ≤ 0 iff v_d ≤ 4σ_d²``.
+
+    Checked on the code's map (difference of consecutive rows) against the 50-digit value of
+    ``v_d − 2σ_d sqrt(v_d)``; the sign must match ``v_d − 4σ_d²`` whenever it is resolvable."""
+    p = data.draw(lst.problems(spectrum=lst.any_spectra(2, 6, zeros=True), max_eps=0.9))
+    t = data.draw(_times_near_end(p.T))
+    W = w2_map(p, np.array([t]))[:, 0]
+    sig2, h2 = np.asarray(p.sigma2), np.asarray(p.sigma2_used)
+    with mp.workdps(ref.DPS):
+        x = ref.a2_mp(p.schedule, max(ref.mpf(p.T) - ref.mpf(t), 0))
+        for d in range(2, p.D + 1):
+            v = ref.generated_variance_mp(x, h2[d - 1])
+            sd = mp.sqrt(ref.mpf(sig2[d - 1]))
+            delta = v - 2 * sd * mp.sqrt(v)
+            # The identity behind the rule, at 50 digits: Δ = sqrt v (sqrt v − 2σ).
+            assert (delta <= 0) == (v <= 4 * sd**2) or abs(v - 4 * sd**2) < mp.mpf(10) ** -45
+            code_delta = W[d - 1] - W[d - 2]
+            tol = 1e-12 * (W[d - 1] + W[d - 2]) + 1e-300
+            note(f"d={d} code={code_delta!r} exact={float(delta)!r}")
+            assert abs(code_delta - float(delta)) <= tol
+            if abs(float(delta)) > tol:
+                assert (code_delta <= 0) == (v <= 4 * sd**2)
+
+
+# ----------------------------------------------------------------------------- Prop 1
+def _prop1_condition(sig2, h2, d) -> mp.mpf:
+    """``Σ_{i≤d} (1 − σ_i/σ̂_i)(1 − σ̂_i²)`` (Prop 1), 50 digits."""
+    return mp.fsum((1 - mp.sqrt(ref.mpf(s)) / mp.sqrt(ref.mpf(h))) * (1 - ref.mpf(h))
+                   for s, h in zip(sig2[:d], h2[:d]))
+
+
+_prop1_inputs = st.tuples(
+    lst.spectra_with_estimates(lst.any_spectra(1, 5), max_eps=0.95),
+    lst.schedules(), st.integers(1, 5))
+
+
+@given(_prop1_inputs, st.data())
+def test_prop1_monotone_when_condition_holds(inputs, data):
+    """Prop 1, "if": ``Σ_{i≤d} (1 − σ_i/σ̂_i)(1 − σ̂_i²) ≥ 0`` ⇒ ``t ↦ W²(t, d)`` is
+    non-increasing on ``[0, T]``: checked on the code's map over a grid that crowds toward
+    ``t = T`` and, at 50 digits, on the definition."""
+    est, sched, d = inputs
+    T = data.draw(lst.horizons(sched))
+    p = Problem.from_variances(est.sigma2, estimated=est.sigma2_hat, schedule=sched, T=T)
+    d = min(d, p.D)
+    sig2, h2 = np.asarray(p.sigma2), np.asarray(p.sigma2_hat)
+    with mp.workdps(ref.DPS):
+        c = _prop1_condition(sig2, h2, d)
+        assume(c >= 0)
+        times = np.unique(np.concatenate([np.linspace(0, T, 41), T - T * np.logspace(-12, 0, 25)]))
+        W = w2_map(p, times)[d - 1]
+        assert np.all(np.diff(W) <= 1e-12 * W[:-1] + 1e-300)
+        exact = [ref.w2_mp(ref.a2_mp(sched, max(ref.mpf(T) - ref.mpf(tk), 0)), sig2, h2, d) for tk in times]
+        assert all(b <= a * (1 + mp.mpf(10) ** -40) for a, b in zip(exact, exact[1:]))
+
+
+@given(_prop1_inputs, st.data())
+def test_prop1_not_monotone_when_condition_fails(inputs, data):
+    """Prop 1, "only if": condition ``< 0`` ⇒ the curve rises at the end, ``W²(t_h, d) < W²(T, d)``
+    for the explicit ``x_h = a²_{T−t_h} = min(|c|/K, a_T²)``, where ``K`` bounds the curvature
+    ``Σ σ_i(1−σ̂_i²)²/(2 v_i^{3/2})`` on ``[0, 1]`` (so ``f(x_h) − f(0) ≤ c x_h/2 < 0``). Checked at
+    50 digits, and on the code's map wherever the drop exceeds float64 resolution."""
+    est, sched, d = inputs
+    T = data.draw(lst.horizons(sched))
+    p = Problem.from_variances(est.sigma2, estimated=est.sigma2_hat, schedule=sched, T=T)
+    d = min(d, p.D)
+    sig2, h2 = np.asarray(p.sigma2), np.asarray(p.sigma2_hat)
+    with mp.workdps(ref.DPS):
+        c = _prop1_condition(sig2, h2, d)
+        assume(c < 0)
+        K = mp.fsum(mp.sqrt(ref.mpf(s)) * (1 - ref.mpf(h)) ** 2 / (2 * min(ref.mpf(h), 1) ** mp.mpf(1.5))
+                    for s, h in zip(sig2[:d], h2[:d]))
+        xh = min(-c / K, ref.a2_mp(sched, T))
+        f0 = ref.w2_mp(mp.mpf(0), sig2, h2, d)
+        fh = ref.w2_mp(xh, sig2, h2, d)
+        drop = -c * xh / 2
+        if drop > mp.mpf(10) ** -40 * f0:
+            assert fh < f0 and f0 - fh >= drop * (1 - mp.mpf(10) ** -30)
+        th = float(ref.mpf(T) - ref.inverse_a2_mp(sched, xh))
+        W = w2_map(p, np.array([th, T]))[d - 1]
+        # Resolvable in float64: the predicted drop dominates the two values' round-off and
+        # the rounding of t_h (which moves x by ~u T |dx/dt|).
+        if float(drop) > 1e-10 * float(f0):
+            note(f"c={float(c)!r} xh={float(xh)!r} W={W!r}")
+            assert W[0] < W[1]
+
+
+# ----------------------------------------------------------------------------- Prop 2
+def threshold_abs_tol(T: float) -> float:
+    """Absolute accuracy asserted for threshold times: 64 u max(T, 1).
+
+    Measured: the generated ``t_d`` is within ~15 ulp of the 50-digit value. It computes
+    ``log((1 − 4σ²)/(1 − σ²))`` as ``log1p(2σ) − log1p(σ) + log((2σ − 1)/(σ − 1))`` (``log`` of a
+    number near 1, not ``log1p``), so ``s_d = T − t_d`` carries a *relative* error ``~u/(3σ_d²)``,
+    i.e. an absolute error ``~u/β_min`` in ``t`` (VP-linear) or ``~u`` (OU): harmless for ``t_d``,
+    but ``s_d`` itself is not accurate to full relative precision for tiny ``σ_d``.
+    """
+    return 64 * ref.U * max(T, 1.0)
+
+
+def _threshold_interval(thr: np.ndarray, t: float) -> int:
+    """The ``d`` with ``t ∈ [t_d, t_{d+1})`` (``t = T`` belongs to the last non-empty one)."""
+    D = thr.size - 1
+    for d in range(D, 0, -1):
+        if thr[d - 1] <= t:
+            return d
+    return 1
+
+
+def _prop2_gap(p: Problem, t: float, thr: np.ndarray) -> tuple[float, float, int]:
+    """``W²(t, d*) − min_d' W²(t, d')`` at 50 digits with ``d*`` read off ``thr``; and a scale.
+
+    A threshold time ``t_d = T − s_d`` is only representable to ``u T`` in float64, and the
+    generated threshold formula is accurate to ~10 u in ``t`` (``THRESHOLD_ABS_TOL``), so ``d*`` is
+    also credited if it is optimal at ``t ± THRESHOLD_ABS_TOL`` (tiny components have thresholds
+    within 1e-7 of T, where W² differences are ~1e-17).
+    """
+    sig2, h2 = np.asarray(p.sigma2), np.asarray(p.sigma2_used)
+    dstar = _threshold_interval(thr, t)
+    delta = threshold_abs_tol(p.T)
+    gaps = []
+    with mp.workdps(ref.DPS):
+        for tt in (t, t - delta, t + delta):
+            s = min(max(ref.mpf(p.T) - ref.mpf(tt), 0), ref.mpf(p.T))
+            x = ref.a2_mp(p.schedule, s)
+            vals = [ref.w2_mp(x, sig2, h2, d) for d in range(1, p.D + 1)]
+            gaps.append(float(vals[dstar - 1] - min(vals)))
+    return min(gaps), float(sum(sig2)), dstar
+
+
+def _time_near_thresholds(thr: np.ndarray, T: float) -> st.SearchStrategy[float]:
+    inner = [float(v) for v in thr[1:-1] if 0 < v < T]
+    near = [st.sampled_from(inner).flatmap(
+        lambda v: st.floats(-1e-9, 1e-9).map(lambda e: min(max(v + e * T, 0.0), T)))] if inner else []
+    return st.one_of(st.floats(0.0, T), st.sampled_from([0.0, T]), *near)
+
+
+@given(lst.distinct_spectra(1, 6, min_value=1e-8), st.data())
+def test_prop2_threshold_times_ordered_and_exact(sig2, data):
+    """``t_1 = 0 ≤ t_2 ≤ … ≤ t_D ≤ t_{D+1} = T`` for ``σ_1 > … > σ_D``, and each ``t_d`` equals
+    ``T − ā^{-2}(3σ_d²/(1 − σ_d²)_+)`` evaluated at 50 digits with an independently typed
+    inverse of ``s ↦ a_s²`` (both schedules), to ``64 u max(T, 1)`` absolute."""
+    sched = data.draw(lst.schedules())
+    T = data.draw(lst.horizons(sched))
+    p = Problem.from_variances(sig2, schedule=sched, T=T)
+    thr = threshold_times(p)
+    assert thr[0] == 0.0 and thr[-1] == T
+    assert np.all(np.diff(thr) >= -1e-13 * T)
+    with mp.workdps(ref.DPS):
+        for d in range(2, p.D + 1):
+            expect = float(ref.threshold_time_exact_mp(sched, p.sigma2[d - 1], T))
+            assert abs(thr[d - 1] - expect) <= threshold_abs_tol(T), (d, thr[d - 1], expect)
+
+
+def _check_prop2(p: Problem, t: float, *, estimated: bool) -> None:
+    thr = threshold_times(p, estimated=estimated)
+    gap, scale, dstar = _prop2_gap(p, t, thr)
+    note(f"thresholds={thr!r} t={t!r} d*={dstar} gap={gap!r}")
+    assert gap <= 1e-12 * scale
+
+
+@given(lst.distinct_spectra(1, 6, min_value=1e-8), st.data())
+def test_prop2_argmin_rule_exact_score(sig2, data):
+    """Prop 2 (OU, exact score, ``σ_1 > … > σ_D > 0``): for ``t ∈ [t_d, t_{d+1})`` the
+    d-dimensional projection minimises ``W²(t, ·)``; the argmin is computed at 50 digits over
+    every ``d'``, times are drawn uniformly and within 1e-9 T of each threshold."""
+    T = data.draw(lst.horizons("ou"))
+    p = Problem.from_variances(sig2, schedule="ou", T=T)
+    t = data.draw(_time_near_thresholds(threshold_times(p), T))
+    _check_prop2(p, t, estimated=False)
+
+
+@given(lst.distinct_spectra(1, 6, min_value=1e-8), st.data())
+def test_threshold_rule_vp_linear_schedule(sig2, data):
+    """Beyond the paper (THEORY.md §2): the sign of ``Δ`` depends on the marginal variance only,
+    so the threshold rule of Prop 2 should hold for VP-linear with its own ``ā^{-2}``. Same check
+    as for OU, VP-linear schedule (β ∈ [0.1, 20], T ≤ 1)."""
+    T = data.draw(lst.horizons("vp-linear"))
+    p = Problem.from_variances(sig2, schedule="vp-linear", T=T)
+    t = data.draw(_time_near_thresholds(threshold_times(p), T))
+    _check_prop2(p, t, estimated=False)
+
+
+def _well_ordered(p: Problem, thr: np.ndarray) -> bool:
+    h = np.asarray(p.sigma2_hat)
+    return bool(np.all(np.diff(h) < 0) and np.all(np.diff(thr) >= 0))
+
+
+@given(lst.spectra_with_estimates(lst.distinct_spectra(1, 6, min_value=1e-8), max_eps=0.5),
+       lst.schedules(), st.data())
+def test_prop2_argmin_rule_plugin_on_eps_event(est, sched, data):
+    """Prop 2 with the plug-in score and ``t̂_d``, on the event ``|σ̂_i² − σ_i²| ≤ εσ_i²``
+    (``ε ≤ 1/2``) and when ``σ̂`` and ``t̂`` are well ordered: the argmin rule holds.
+
+    On this event ``σ̂² > 1`` implies ``4σ² > σ̂²``, which is what makes the printed convention
+    ``y/0_+ = ±∞`` right; see the counterexample below for what happens off the event."""
+    T = data.draw(lst.horizons(sched))
+    p = Problem.from_variances(est.sigma2, estimated=est.sigma2_hat, schedule=sched, T=T)
+    thr = threshold_times(p, estimated=True)
+    assume(_well_ordered(p, thr))
+    t = data.draw(_time_near_thresholds(thr, T))
+    _check_prop2(p, t, estimated=True)
+
+
+def test_prop2_printed_plugin_rule_refuted_off_the_eps_event():
+    """Finding: Prop 2's plug-in rule as printed (``t̂_d`` with ``(1 − σ̂_d²)_+`` and the
+    convention ``y/0_+ = sign(y) ∞``) fails inside its stated hypotheses (``σ̂`` and ``t̂`` well
+    ordered) when ``σ̂_d² ≥ max(1, 4σ_d²)``: there ``v_d = σ̂_d² − x(σ̂_d² − 1)`` *decreases* with
+    the noise level, so keeping component d helps *early* (``x ≥ (σ̂² − 4σ²)/(σ̂² − 1)``) and
+    may hurt late; no threshold "after which" exists, yet the printed formula says "never keep"
+    (``t̂_d = T``). Hypothesis (``σ̂`` unrestricted, OU, T = 2) shrinks to
+    ``σ² = (1, 1)``, ``σ̂² = (5, 4)``, ``t = 0``: the rule picks d = 1, d = 2 is better by 0.9993.
+    On the event ``|σ̂² − σ²| ≤ εσ²`` with ``ε < 3`` this cannot happen (property above)."""
+    # The shrunk counterexample (boundary case 4σ² = σ̂²: keeping always helps).
+    p = Problem.from_variances([1.0, 1.0], estimated=[5.0, 4.0], schedule="ou", T=2.0)
+    thr = threshold_times(p, estimated=True)
+    assert _well_ordered(p, thr) and list(thr) == [0.0, 2.0, 2.0]
+    gap, scale, dstar = _prop2_gap(p, 0.0, thr)
+    assert dstar == 1 and gap > 0.99
+    # A strict instance, σ̂_2² = 3 > 4σ_2² = 2 > 1: component 2 helps exactly while
+    # x ≥ (σ̂² − 4σ²)/(σ̂² − 1) = 1/2, i.e. for t ≤ T − ā^{-2}(1/2) = 2 − log(2)/2.
+    p = Problem.from_variances([4.0, 0.5], estimated=[4.0, 3.0], schedule="ou", T=2.0)
+    thr = threshold_times(p, estimated=True)
+    assert _well_ordered(p, thr) and list(thr) == [0.0, 2.0, 2.0]
+    gap, scale, dstar = _prop2_gap(p, 0.0, thr)
+    assert dstar == 1 and gap > 0.3
+    tc = 2.0 - 0.5 * math.log(2.0)
+    W = w2_map(p, np.array([0.0, tc - 1e-6, tc + 1e-6]))
+    assert W[1, 0] < W[0, 0] and W[1, 1] < W[0, 1] and W[1, 2] > W[0, 2]
+
+
+# ----------------------------------------------------------------------------- optimum
+def _brute_force_min(p: Problem) -> float:
+    """Global min of ``W²`` over ``d`` and ``t``: for each ``d`` a dense grid in ``x`` then
+    golden-section refinement (``x ↦ W²`` is convex, Prop 1's proof), float64, plain formula."""
+    sig2, h2 = np.asarray(p.sigma2), np.asarray(p.sigma2_used)
+    xT = float(ref.a2_np(p.schedule, np.array([p.T]))[0])
+    xs = np.concatenate([np.linspace(0.0, xT, 2001), xT * np.logspace(-14, 0, 200)])
+    tab = ref.w2_all_dims_np(xs, sig2, h2)[1:]
+    best = float(tab.min())
+    for d in range(1, p.D + 1):
+        k = int(np.argmin(tab[d - 1]))
+        lo, hi = xs[max(k - 1, 0)], xs[min(k + 1, xs.size - 1)]
+        lo, hi = min(lo, hi, xs[k]), max(lo, hi, xs[k])
+        g = (math.sqrt(5) - 1) / 2
+        for _ in range(80):
+            a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+            fa, fb = (float(ref.w2_all_dims_np(np.array([z]), sig2, h2)[d, 0]) for z in (a, b))
+            if fa <= fb:
+                hi = b
+            else:
+                lo = a
+        best = min(best, float(ref.w2_all_dims_np(np.array([0.5 * (lo + hi)]), sig2, h2)[d, 0]))
+    return best
+
+
+@given(lst.problems(spectrum=lst.any_spectra(1, 5), max_eps=0.9))
+def test_optimal_stop_matches_brute_force(p):
+    """``optimal_stop`` returns the global minimum of ``W²`` over ``(t, d)``: its value is the
+    brute-force minimum (dense grid + golden section on every d, plain float64 formula) to
+    1e-9 relative, and its reported ``(d, t)`` really has that value (50-digit re-evaluation)."""
+    times = np.linspace(0.0, p.T, 201)
+    res = optimal_stop(p, times)
+    brute = _brute_force_min(p)
+    scale = float(np.sum(p.sigma2))
+    note(f"res={res!r} brute={brute!r}")
+    with mp.workdps(ref.DPS):
+        x = ref.a2_mp(p.schedule, max(ref.mpf(p.T) - ref.mpf(res["t"]), 0))
+        at_reported = float(ref.w2_mp(x, p.sigma2, p.sigma2_used, res["d"]))
+    assert abs(at_reported - res["w2_squared"]) <= 1e-9 * abs(res["w2_squared"]) + 1e-12 * scale
+    assert res["w2_squared"] <= brute * (1 + 1e-9) + 1e-13 * scale
+    assert res["w2_squared"] >= brute * (1 - 1e-9) - 1e-13 * scale
