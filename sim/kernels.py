@@ -4,7 +4,14 @@
 Generator (:mod:`ldmstop.sim.noise`) and simulated by one thread from start to end, so results
 are bit-identical for any thread count. Inside a chunk, paths are processed in blocks of
 ``BLOCK`` so that the state is O(BLOCK · D) whatever the number of paths, and the loop stops
-at the last checkpoint. The update rules are those of :mod:`ldmstop.sim.steps`.
+at the last checkpoint.
+
+The scalar update rules of the schemes (formulas, orders, references in
+:mod:`ldmstop.sim.schemes`) and the moment accumulator of the recorder
+(:mod:`ldmstop.sim.recorder`) are defined in this file, not imported from those modules, on
+purpose: Numba's on-disk cache (``cache=True``) is keyed on the source file of the cached
+function only, so an edited rule inlined from another file would leave a stale compiled
+kernel in use (observed: a deliberately broken rule in a separate module went unnoticed).
 """
 
 from __future__ import annotations
@@ -14,15 +21,82 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .recorder import accumulate
-from .steps import ei_step, em_step, euler_ode_step, heun_step
-
-__all__ = ["simulate_moments", "normals_floor", "BLOCK"]
+__all__ = ["simulate_moments", "normals_floor", "BLOCK", "linear_score", "em_step", "ei_step",
+           "euler_ode_step", "heun_step", "accumulate"]
 
 #: Paths per block inside a chunk (state of BLOCK × D floats per thread).
 BLOCK = 256
 
 EM, EI, EULER_ODE, HEUN = 0, 1, 2, 3  # == schemes.SCHEME_IDS
+
+
+# ---------------------------------------------------------------- scheme update rules
+@njit(cache=True, inline="always")
+def linear_score(y: float, m: float) -> float:
+    """Gaussian (plug-in / capped) score of one PCA component: ``-m y``."""
+    return -m * y
+
+
+@njit(cache=True, inline="always")
+def em_step(y: float, m: float, w2: float, dt: float, sd: float, z: float) -> float:
+    """Euler–Maruyama: ``y + Δ w² (y + 2 score) + sqrt(2 w² Δ) z`` (``sd = sqrt(2 w² Δ)``)."""
+    return y + dt * w2 * (y + 2.0 * linear_score(y, m)) + sd * z
+
+
+@njit(cache=True, inline="always")
+def ei_step(y: float, m: float, eB: float, g1: float, sd: float, z: float) -> float:
+    """Exponential integrator: ``e^{ΔB} y + 2 (e^{ΔB} - 1) score + sqrt(e^{2ΔB} - 1) z``
+    (``eB = e^{ΔB}``, ``g1 = e^{ΔB} - 1``, ``sd = sqrt(e^{2ΔB} - 1)``)."""
+    return eB * y + 2.0 * g1 * linear_score(y, m) + sd * z
+
+
+@njit(cache=True, inline="always")
+def euler_ode_step(y: float, m: float, w2: float, dt: float) -> float:
+    """Euler on the probability-flow ODE: ``y + Δ w² (y + score)``."""
+    return y + dt * w2 * (y + linear_score(y, m))
+
+
+@njit(cache=True, inline="always")
+def heun_step(y: float, m0: float, m1: float, w20: float, w21: float, dt: float,
+              corrector: bool) -> float:
+    """Heun on the probability-flow ODE: predictor ``y + Δ f_0``, corrector
+    ``y + Δ/2 (f_0 + f_1(y_pred))`` with ``f = w² (y + score)``; predictor only when
+    ``corrector`` is false (last step onto ``s = 0``)."""
+    f0 = w20 * (y + linear_score(y, m0))
+    y_pred = y + dt * f0
+    if not corrector:
+        return y_pred
+    f1 = w21 * (y_pred + linear_score(y_pred, m1))
+    return y + 0.5 * dt * (f0 + f1)
+
+
+# ---------------------------------------------------------------- recorder
+@njit(cache=True, inline="always")
+def accumulate(y, nb, enc, use_enc, full, s1, s2, s2f, lat):
+    """Add the moments of the first ``nb`` rows of ``y`` (paths × D) to ``s1``, ``s2``
+    (length R) and, in full mode, ``s2f`` (R × R)."""
+    R = s1.shape[0]
+    D = y.shape[1]
+    for p in range(nb):
+        if use_enc:
+            for r in range(R):
+                acc = 0.0
+                for i in range(D):
+                    acc += enc[r, i] * y[p, i]
+                lat[r] = acc
+        else:
+            for r in range(R):
+                lat[r] = y[p, r]
+        for r in range(R):
+            s1[r] += lat[r]
+            s2[r] += lat[r] * lat[r]
+        if full:
+            for r in range(R):
+                for q in range(R):
+                    s2f[r, q] += lat[r] * lat[q]
+
+
+# ---------------------------------------------------------------- kernels
 
 
 @njit(parallel=True, cache=True)

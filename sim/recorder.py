@@ -6,14 +6,16 @@ Per chunk and checkpoint the kernels add, over the chunk's paths, ``Σ ℓ`` and
 in the PCA basis) or ``ℓ = y`` itself. Memory is O(chunks · checkpoints · d²), independent of
 the number of paths and of the number of steps (the issue's requirement; DESIGN.md, diffrax's
 ``SaveAt``). The sums are kept per chunk so that the chunks serve as independent batches.
+The compiled accumulator is :func:`ldmstop.sim.kernels.accumulate` (it lives beside the
+kernels so that Numba's on-disk cache sees its edits; see that module). This module resolves
+the checkpoint times.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
-__all__ = ["resolve_checkpoints", "parse_checkpoints", "accumulate"]
+__all__ = ["resolve_checkpoints", "parse_checkpoints"]
 
 
 def parse_checkpoints(spec, T: float):
@@ -54,28 +56,3 @@ def resolve_checkpoints(spec, grid: np.ndarray, T: float) -> np.ndarray:
     else:
         idx = np.abs(grid[None, :] - spec[:, None]).argmin(axis=1).astype(np.int64)
     return np.unique(idx)
-
-
-@njit(cache=True)
-def accumulate(y, nb, enc, use_enc, full, s1, s2, s2f, lat):
-    """Add the moments of the first ``nb`` rows of ``y`` (paths × D) to ``s1``, ``s2``
-    (length R) and, in full mode, ``s2f`` (R × R)."""
-    R = s1.shape[0]
-    D = y.shape[1]
-    for p in range(nb):
-        if use_enc:
-            for r in range(R):
-                acc = 0.0
-                for i in range(D):
-                    acc += enc[r, i] * y[p, i]
-                lat[r] = acc
-        else:
-            for r in range(R):
-                lat[r] = y[p, r]
-        for r in range(R):
-            s1[r] += lat[r]
-            s2[r] += lat[r] * lat[r]
-        if full:
-            for r in range(R):
-                for q in range(R):
-                    s2f[r, q] += lat[r] * lat[q]

@@ -14,8 +14,9 @@ Backward time ``t``, forward time ``s = T - t``; the score is linear, ``score(y,
   skipped on a step ending at ``s = 0``, where the score can be singular (Karras et al. 2022,
   Alg. 1).
 
-The update rules themselves are the Numba functions of :mod:`ldmstop.sim.steps` (imported by
-the kernels only, so that this module stays free of Numba). Their exact variance counterparts are in :mod:`ldmstop.sim.recursions`,
+The update rules themselves are Numba functions in :mod:`ldmstop.sim.kernels` (``em_step``,
+``ei_step``, ``euler_ode_step``, ``heun_step``; beside the kernels for cache correctness), so
+that this module stays free of Numba. Their exact variance counterparts are in :mod:`ldmstop.sim.recursions`,
 written from the variance formulas, not from these functions.
 """
 
