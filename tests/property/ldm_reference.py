@@ -163,3 +163,104 @@ def projector(basis: np.ndarray, d: int) -> np.ndarray:
     """Orthogonal projector onto the span of the first ``d`` columns of ``basis``."""
     Q = basis[:, :d]
     return Q @ Q.T
+
+
+# ----------------------------------------------------------------------------- brute force
+def brute_force_min_w2(sigma2: np.ndarray, sigma2_hat: np.ndarray, schedule: str, T: float,
+                       dims: range | None = None) -> tuple[float, int, float]:
+    """Global min of ``W²`` over ``d`` (default 1..D) and ``x = a²_{T−t} ∈ [0, a_T²]``.
+
+    Dense grid (uniform plus geometric toward x = 0), then golden-section refinement around
+    each d's best grid point (``x ↦ W²`` is convex, Prop 1's proof); plain float64 formula.
+    Returns ``(value, d, x)``.
+    """
+    sig2, h2 = np.asarray(sigma2, float), np.asarray(sigma2_hat, float)
+    xT = float(a2_np(schedule, np.array([T]))[0])
+    xs = np.unique(np.concatenate([np.linspace(0.0, xT, 2001), xT * np.logspace(-14, 0, 200)]))
+    tab = w2_all_dims_np(xs, sig2, h2)
+    dims = range(1, sig2.size + 1) if dims is None else dims
+    best = (math.inf, 0, 0.0)
+    g = (math.sqrt(5) - 1) / 2
+    for d in dims:
+        k = int(np.argmin(tab[d]))
+        if tab[d, k] < best[0]:
+            best = (float(tab[d, k]), d, float(xs[k]))
+        lo, hi = xs[max(k - 1, 0)], xs[min(k + 1, xs.size - 1)]
+        for _ in range(80):
+            a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+            fa, fb = w2_all_dims_np(np.array([a, b]), sig2, h2)[d]
+            if fa <= fb:
+                hi = b
+            else:
+                lo = a
+        xm = 0.5 * (lo + hi)
+        val = float(w2_all_dims_np(np.array([xm]), sig2, h2)[d, 0])
+        if val < best[0]:
+            best = (val, d, xm)
+    return best
+
+
+# ----------------------------------------------------------------------------- Prop 5 (OU)
+def capped_coefficient(s: float, sigma2_hat: float, C: float) -> float:
+    """``m̂(s) = min(C, 1/(a_s² + b_s² σ̂²))`` for OU (Prop 4)."""
+    return min(C, 1.0 / (1.0 - (1.0 - sigma2_hat) * math.exp(-2.0 * s)))
+
+
+def cap_switch_time(sigma2_hat: float, C: float, T: float) -> float:
+    """Backward time ``t'`` after which the cap binds: ``a²_{T−t'} + b²_{T−t'} σ̂² = 1/C`` if
+    ``C < 1/σ̂²`` (clipped to 0 when it binds from the start), else ``T``."""
+    if C * sigma2_hat >= 1.0:
+        return T
+    s_switch = -0.5 * math.log((1.0 - 1.0 / C) / (1.0 - sigma2_hat))
+    return max(T - s_switch, 0.0)
+
+
+def rk4_variance(sigma2_hat: float, C: float, T: float, steps: int = 2000,
+                 V0: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Integrate ``dV/dt = 2(1 − 2 m̂(T − t)) V + 2``, ``V_0 = V0`` (Prop 5) by classical RK4,
+    ``steps`` steps on each side of the kink ``t'`` of ``m̂`` (so each piece is smooth).
+    Returns the times and values along the way."""
+    tp = cap_switch_time(sigma2_hat, C, T)
+    ts, vs = [0.0], [V0]
+    V = V0
+
+    def f(t: float, y: float) -> float:
+        return 2.0 * (1.0 - 2.0 * capped_coefficient(T - t, sigma2_hat, C)) * y + 2.0
+
+    for a, b in ((0.0, tp), (tp, T)):
+        if b <= a:
+            continue
+        h = (b - a) / steps
+        # Evaluate m̂ strictly inside the piece at its ends (one-sided limits at the kink).
+        for k in range(steps):
+            t = a + k * h
+            t_end = b if k == steps - 1 else t + h
+            k1 = f(min(max(t, a + 1e-300), b), V)
+            k2 = f(t + h / 2, V + h / 2 * k1)
+            k3 = f(t + h / 2, V + h / 2 * k2)
+            k4 = f(min(t_end, b), V + h * k3)
+            V = V + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+            ts.append(t_end)
+            vs.append(V)
+    return np.asarray(ts), np.asarray(vs)
+
+
+def prop5_closed_form(sigma2_hat: float, C: float, T: float) -> float:
+    """``V_T`` of Prop 5 as printed in THEORY.md §3 (start N(0, 1), OU, cap C)."""
+    q = 1.0 - sigma2_hat
+    tp = cap_switch_time(sigma2_hat, C, T)
+    if tp >= T:
+        E = math.exp(-2.0 * T)
+        return sigma2_hat * (1 - 2 * q * E + q * E**2) / (1 - 2 * q * E + q**2 * E**2)
+    e = math.exp((2 - 4 * C) * (T - tp))
+    den = 1 - q * math.exp(-2 * T)
+    return ((1 - e) / (2 * C - 1) + e * (1 - q * math.exp(-2 * (T - tp))) / den
+            * (1 - 2 * q * math.exp(-2 * T) + q * math.exp(-2 * (T + tp))) / den)
+
+
+def ode_variance_at_T(sigma2_hat: float, C: float, T: float, steps: int = 1000) -> float:
+    """``V_T`` of the Prop 5 ODE: RK4 with ``steps`` and ``2·steps`` per smooth piece, combined
+    by Richardson extrapolation (RK4 is 4th order: ``V_2n + (V_2n − V_n)/15``)."""
+    v1 = rk4_variance(sigma2_hat, C, T, steps)[1][-1]
+    v2 = rk4_variance(sigma2_hat, C, T, 2 * steps)[1][-1]
+    return float(v2 + (v2 - v1) / 15.0)

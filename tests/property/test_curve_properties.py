@@ -359,30 +359,6 @@ def test_prop2_printed_plugin_rule_refuted_off_the_eps_event():
 
 
 # ----------------------------------------------------------------------------- optimum
-def _brute_force_min(p: Problem) -> float:
-    """Global min of ``W²`` over ``d`` and ``t``: for each ``d`` a dense grid in ``x`` then
-    golden-section refinement (``x ↦ W²`` is convex, Prop 1's proof), float64, plain formula."""
-    sig2, h2 = np.asarray(p.sigma2), np.asarray(p.sigma2_used)
-    xT = float(ref.a2_np(p.schedule, np.array([p.T]))[0])
-    xs = np.concatenate([np.linspace(0.0, xT, 2001), xT * np.logspace(-14, 0, 200)])
-    tab = ref.w2_all_dims_np(xs, sig2, h2)[1:]
-    best = float(tab.min())
-    for d in range(1, p.D + 1):
-        k = int(np.argmin(tab[d - 1]))
-        lo, hi = xs[max(k - 1, 0)], xs[min(k + 1, xs.size - 1)]
-        lo, hi = min(lo, hi, xs[k]), max(lo, hi, xs[k])
-        g = (math.sqrt(5) - 1) / 2
-        for _ in range(80):
-            a, b = hi - g * (hi - lo), lo + g * (hi - lo)
-            fa, fb = (float(ref.w2_all_dims_np(np.array([z]), sig2, h2)[d, 0]) for z in (a, b))
-            if fa <= fb:
-                hi = b
-            else:
-                lo = a
-        best = min(best, float(ref.w2_all_dims_np(np.array([0.5 * (lo + hi)]), sig2, h2)[d, 0]))
-    return best
-
-
 @given(lst.problems(spectrum=lst.any_spectra(1, 5), max_eps=0.9))
 def test_optimal_stop_matches_brute_force(p):
     """``optimal_stop`` returns the global minimum of ``W²`` over ``(t, d)``: its value is the
@@ -390,7 +366,7 @@ def test_optimal_stop_matches_brute_force(p):
     1e-9 relative, and its reported ``(d, t)`` really has that value (50-digit re-evaluation)."""
     times = np.linspace(0.0, p.T, 201)
     res = optimal_stop(p, times)
-    brute = _brute_force_min(p)
+    brute = ref.brute_force_min_w2(p.sigma2, p.sigma2_used, p.schedule, p.T)[0]
     scale = float(np.sum(p.sigma2))
     note(f"res={res!r} brute={brute!r}")
     with mp.workdps(ref.DPS):
