@@ -27,7 +27,12 @@ CLAIMS: dict[str, str] = {
     "prop4": "prop4:Prop4",
     "prop5": "prop5:Prop5",
     "lemma1": "prop5:Lemma1",
+    "cor1": "cor1:Corollary1",
+    "prop6": "prop6:Prop6",
+    "prop7": "prop7:Prop7",
     "prop9": "prop9:Prop9",
+    "fig4-left": "fig4:Fig4Left",
+    "fig4-right": "fig4:Fig4Right",
 }
 
 

@@ -158,13 +158,21 @@ def sym_sqrt(A):
 
 def frechet2(S1, sqrt_S2, tr_S2):
     """Full-matrix Fréchet distance² ``tr(S1 + S2 - 2 (S2^{1/2} S1 S2^{1/2})^{1/2})`` with the
-    square root of the (fixed) reference covariance ``S2`` precomputed (Dowson & Landau 1982)."""
-    M = sqrt_S2 * S1 * sqrt_S2
-    M = (M + M.T) / 2
-    lam = mp.eigsy(M, eigvals_only=True)
-    n = S1.rows
-    return mp.fsum(S1[i, i] for i in range(n)) + tr_S2 - 2 * mp.fsum(
-        mp.sqrt(max(lam[i], 0)) for i in range(n))
+    square root of the (fixed) reference covariance ``S2`` precomputed (Dowson & Landau 1982).
+
+    The eigenvalues are computed at ``2·dps + 10`` digits: a projected (rank-deficient) ``S1``
+    gives zero eigenvalues that come out as ±10^-dps noise, whose square roots (10^-dps/2) would
+    otherwise cap the accuracy at half the digits. The inputs are exact numbers, so evaluating
+    them at higher precision is legitimate; the result is rounded back to ``dps``."""
+    dps = mp.mp.dps
+    with mp.workdps(2 * dps + 10):
+        M = sqrt_S2 * S1 * sqrt_S2
+        M = (M + M.T) / 2
+        lam = mp.eigsy(M, eigvals_only=True)
+        n = S1.rows
+        val = mp.fsum(S1[i, i] for i in range(n)) + tr_S2 - 2 * mp.fsum(
+            mp.sqrt(max(lam[i], 0)) for i in range(n))
+    return +val
 
 
 def random_orthogonal(rng, D: int):

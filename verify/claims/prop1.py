@@ -53,8 +53,8 @@ class Prop1(Claim):
         out = Outcome()
         worst = mp.mpf(0)
         interior = boundary = 0
-        settings = diag_settings(ctx.rng(self.id), ctx.n(6, 24), plugin=True)
-        settings += diag_settings(ctx.rng(self.id + "-exact"), ctx.n(3, 8), plugin=False)
+        settings = diag_settings(ctx.rng(self.id), ctx.n(4, 24), plugin=True)
+        settings += diag_settings(ctx.rng(self.id + "-exact"), ctx.n(2, 8), plugin=False)
         for st in settings:
             sch = schedule(st["schedule"])
             T, sig, sigh = st["T"], st["sig"], st["sigh"]

@@ -66,8 +66,8 @@ class Prop2(Claim):
         out = Outcome()
         worst = mp.mpf(0)
         tol = ctx.tol
-        settings = diag_settings(ctx.rng(self.id), ctx.n(4, 14), plugin=False)
-        settings += diag_settings(ctx.rng(self.id + "-plugin"), ctx.n(4, 14), plugin=True)
+        settings = diag_settings(ctx.rng(self.id), ctx.n(3, 14), plugin=False)
+        settings += diag_settings(ctx.rng(self.id + "-plugin"), ctx.n(3, 14), plugin=True)
         for st in settings:
             sch, T, sig, sigh = schedule(st["schedule"]), st["T"], st["sig"], st["sigh"]
             plugin = any(a != b for a, b in zip(sig, sigh))
