@@ -1,0 +1,90 @@
+"""``ldmstop verify``: flags, JSON document, report folder, exit status, light import."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ldmstop.cli import main
+from ldmstop.verify.suite import exit_status
+
+
+def _run(capsys, *argv):
+    rc = main(["verify", *argv])
+    cap = capsys.readouterr()
+    return rc, cap.out, cap.err
+
+
+def test_json_document_shape(capsys):
+    rc, out, _ = _run(capsys, "--only", "prop9,cor1", "--json", "--quick", "--dps", "30", "--no-mc")
+    assert rc == 0
+    doc = json.loads(out)
+    assert doc["dps"] == 30 and doc["quick"] is True
+    assert [c["id"] for c in doc["claims"]] == ["cor1", "prop9"]
+    for c in doc["claims"]:
+        assert {"id", "source", "verdict", "residual", "methods", "negative_control"} <= set(c)
+        assert c["negative_control"]["rejected"] is True
+    assert doc["summary"]["refuted"] == 0 and doc["summary"]["exit_status"] == 0
+    assert doc["monte_carlo"]["status"].startswith("skipped")
+
+
+def test_table_and_report_folder(capsys, tmp_path):
+    rc, out, _ = _run(capsys, "--only", "fig4-left,fig4-right,prop7", "--quick", "--dps", "30",
+                      "--no-mc", "--out", str(tmp_path))
+    assert rc == 0
+    assert "claim" in out and "fig4-left" in out and "known-erratum" in out
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "![fig4-left](figures/fig4_left.png)" in md
+    assert "![fig4-right](figures/fig4_right.png)" in md
+    assert "Corrected statement" in md
+    for name in ("fig4_left.png", "fig4_right.png"):
+        assert (tmp_path / "figures" / name).stat().st_size > 10_000
+    doc = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert {c["id"] for c in doc["claims"]} == {"fig4-left", "fig4-right", "prop7"}
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".tmp-")]
+
+
+@pytest.mark.parametrize("argv, msg", [
+    (["--dps", "5"], "--dps"),
+    (["--only", "prop99"], "unknown claim id"),
+    (["--seed", "-1"], "--seed"),
+])
+def test_input_errors_exit_2(capsys, argv, msg):
+    rc, out, err = _run(capsys, *argv)
+    assert rc == 2 and msg in err and out == ""
+
+
+def test_exit_status_rules():
+    base = {"summary": {"refuted": 0, "controls_not_rejected": []}}
+    assert exit_status(base) == 0
+    assert exit_status({"summary": {"refuted": 1, "controls_not_rejected": []}}) == 1
+    assert exit_status({"summary": {"refuted": 0, "controls_not_rejected": ["prop1"]}}) == 1
+
+
+def test_monte_carlo_section_when_available(monkeypatch):
+    import types
+
+    from ldmstop.verify.claim import Context
+    from ldmstop.verify.suite import _monte_carlo
+
+    fake = types.ModuleType("ldmstop.sim.confirm")
+    fake.run_confirmations = lambda quick=False, seed=0: [
+        {"id": "x", "description": "d", "confirmed": True, "gain": 1.0, "gain_stderr": 0.1, "z_max": 0.5}]
+    monkeypatch.setitem(sys.modules, "ldmstop.sim.confirm", fake)
+    mc = _monte_carlo(Context(quick=True), True)
+    assert mc["status"] == "ran" and mc["results"][0]["id"] == "x"
+    assert _monte_carlo(Context(), False)["status"].startswith("skipped")
+    monkeypatch.setitem(sys.modules, "ldmstop.sim.confirm", None)  # import fails
+    assert _monte_carlo(Context(), True)["status"].startswith("unavailable")
+
+
+def test_help_stays_light():
+    code = ("import sys, ldmstop.cli as c; c.build_parser(); "
+            "heavy = [m for m in ('sympy', 'mpmath', 'matplotlib', 'numba') if m in sys.modules]; "
+            "print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
