@@ -366,8 +366,14 @@ def plugin_estimates(draw, sigma2: np.ndarray, eps: float) -> np.ndarray:
     u = st.one_of(st.sampled_from([0.0, eps, -eps]), st.floats(-eps, eps, allow_nan=False))
     us = np.asarray(draw(st.lists(u, min_size=sigma2.size, max_size=sigma2.size)), dtype=float)
     out = sigma2 * (1.0 + us)
-    # Rounding of (1 + u) can move the product by one ulp past the edge: clip back inside.
-    return np.clip(out, sigma2 * (1.0 - eps), sigma2 * (1.0 + eps))
+    # Rounding of (1 + u) and of the product can put σ̂² an ulp outside the event as users will
+    # check it (|σ̂² − σ²| <= ε σ² in float64): step back toward σ² until it is inside.
+    for _ in range(8):
+        bad = np.abs(out - sigma2) > eps * sigma2
+        if not bad.any():
+            break
+        out = np.where(bad, np.nextafter(out, sigma2), out)
+    return out
 
 
 @st.composite
