@@ -55,8 +55,11 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         from ldmstop.atomic import write_text_atomic
 
-        write_text_atomic(os.path.join(args.out, "report.json"), dumps(doc, indent=1) + "\n")
-        write_text_atomic(os.path.join(args.out, "report.md"), markdown_report(doc))
+        for name, text in (("report.json", dumps(doc, indent=1) + "\n"),
+                           ("report.md", markdown_report(doc))):
+            path = os.path.join(args.out, name)
+            write_text_atomic(path, text)
+            os.chmod(path, 0o644)  # the atomic temp file is created 0600; a report is shared
     if args.json:
         emit(doc)
     else:

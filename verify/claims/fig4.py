@@ -14,8 +14,6 @@ and the optimum is an early stop exactly when Prop 3(b)'s ``g(0) < 0`` (its
 
 from __future__ import annotations
 
-import os
-
 import mpmath as mp
 import numpy as np
 
@@ -43,12 +41,9 @@ def _mp_optimum(T, sig, sigh):
 
 
 def _plt():
-    import matplotlib
+    from ..plotting import plt
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return plt()
 
 
 class Fig4Left(Claim):
@@ -111,7 +106,8 @@ class Fig4Left(Claim):
     def figures(self, ctx: Context, outcome: Outcome, folder: str) -> list[str]:
         from ldmstop import Problem
         from ldmstop.curve import w2_map
-        from ldmstop.plots import savefig_atomic
+
+        from ..plotting import save
 
         plt = _plt()
         p = Problem.from_variances(FIG4_LEFT, samples=1000, seed=0, T=2.0)
@@ -136,10 +132,7 @@ class Fig4Left(Claim):
                      "dotted: plug-in thresholds t̂_d (mpmath)", fontsize=9)
         ax.legend(fontsize=7, ncol=2)
         ax.grid(alpha=0.3, which="both")
-        name = "fig4_left.png"
-        savefig_atomic(fig, os.path.join(folder, name))
-        plt.close(fig)
-        return [name]
+        return [save(fig, folder, "fig4_left.png")]
 
 
 class Fig4Right(Claim):
@@ -200,7 +193,8 @@ class Fig4Right(Claim):
     def figures(self, ctx: Context, outcome: Outcome, folder: str) -> list[str]:
         from ldmstop import Problem
         from ldmstop.curve import compute_curve, w2_map
-        from ldmstop.plots import savefig_atomic
+
+        from ..plotting import save
 
         plt = _plt()
         seeds = [0] + [s for s in outcome.data.get("early_seeds", []) if s != 0][:1]
@@ -230,7 +224,4 @@ class Fig4Right(Claim):
             ax.grid(alpha=0.3, which="both")
         fig.suptitle("Figure 4 right reproduced (left: seed 0; right: first seeded draw with an early stop)",
                      fontsize=9)
-        name = "fig4_right.png"
-        savefig_atomic(fig, os.path.join(folder, name))
-        plt.close(fig)
-        return [name]
+        return [save(fig, folder, "fig4_right.png")]

@@ -154,6 +154,7 @@ class Prop3b(Claim):
         out = Outcome()
         sch = schedule("ou")
         worst = mp.mpf(0)
+        out.data = {}
         reading_b_gap = mp.mpf(0)
         reading_b_cases = 0
         beyond = []
@@ -208,6 +209,9 @@ class Prop3b(Claim):
                 w_b = w2(sch.a2(T - t_b), sig, sigh, d0)
                 reading_b_gap = max(reading_b_gap, (w_b - gmin[2]) / scale)
                 reading_b_cases += 1
+                if "figure_case" not in out.data:
+                    out.data["figure_case"] = {"name": st["name"], "T": T, "sig": sig, "sigh": sigh,
+                                               "d0": d0, "x_star": xstar, "t_a": t_a, "t_b": t_b}
         out.residual = worst
         out.residual_ok = worst <= tol
         if variant == "paper":
@@ -228,6 +232,35 @@ class Prop3b(Claim):
                                  f"({', '.join(no_root_01[:3])}): x* = +∞, δ̂ = T.")
             else:
                 out.notes.append("whenever g(0) < 0, g had exactly one root in (0, 1).")
-            out.data = {"root_beyond_aT2": len(beyond), "reading_b_gap": reading_b_gap,
-                        "no_root_in_01": len(no_root_01)}
+            out.data.update({"root_beyond_aT2": len(beyond), "reading_b_gap": reading_b_gap,
+                             "no_root_in_01": len(no_root_01)})
         return out
+
+    def figures(self, ctx: Context, outcome: Outcome, folder: str) -> list[str]:
+        from ..plotting import plt as get_plt, save
+
+        case = outcome.data.get("figure_case")
+        if case is None:
+            return []
+        plt = get_plt()
+        sch = schedule("ou")
+        T = case["T"]
+        ts = [T * k / 400 for k in range(401)]
+        fig, ax = plt.subplots(figsize=(7.2, 4.4))
+        cmap = plt.get_cmap("viridis")
+        D = len(case["sig"])
+        for d in range(1, D + 1):
+            ys = [float(w2(sch.a2(T - t), case["sig"], case["sigh"], d)) for t in ts]
+            ax.plot([float(t) for t in ts], ys, color=cmap((d - 1) / max(1, D - 1)), lw=1.3,
+                    label=f"d = {d}")
+        for key, style, label in (("t_a", "k-", "reading A: t = T − ā⁻²(x*) (verified optimum)"),
+                                  ("t_b", "r--", "reading B: t = ā⁻²(x*) (rejected)")):
+            ax.axvline(float(case[key]), color=style[0], ls=style[1:], lw=1.1, label=label)
+        ax.set_yscale("log")
+        ax.set_xlabel("backward time t")
+        ax.set_ylabel(r"$d_F^2$")
+        ax.set_title(f"Prop 3(b): where the root x* of g places the stop ({case['name']}, "
+                     f"d0 = {case['d0']}, x* = {mp.nstr(case['x_star'], 6)})", fontsize=9)
+        ax.legend(fontsize=7)
+        ax.grid(alpha=0.3, which="both")
+        return [save(fig, folder, "prop3b_reading.png")]

@@ -242,6 +242,27 @@ class Prop5(Claim):
         return out
 
 
+def _variance_figure(folder: str, settings) -> list[str]:
+    from ..plotting import plt as get_plt, save
+
+    plt = get_plt()
+    fig, ax = plt.subplots(figsize=(7.2, 4.4))
+    for T, hat2, C in settings:
+        _, _, path = ode_solution(T, hat2, C)
+        line, = ax.plot([float(t) for t, _ in path], [float(v) for _, v in path], lw=1.2,
+                        label=f"σ̂² = {mp.nstr(hat2, 3)}, C = {mp.nstr(C, 3)}")
+        ax.plot([float(T)], [float(closed_form_VT(T, hat2, C))], "*", color=line.get_color(), ms=10)
+    ax.axhline(1, color="k", lw=0.8, ls=":")
+    ax.set_yscale("log")
+    ax.set_xlabel("backward time t (OU, start N(0, 1))")
+    ax.set_ylabel("V_t")
+    ax.set_title("Prop 5 / Lemma 1: ODE paths (Gauss–Legendre, 40 digits); stars: closed-form V_T",
+                 fontsize=9)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3, which="both")
+    return [save(fig, folder, "prop5_variance.png")]
+
+
 class Lemma1(Claim):
     id = "lemma1"
     title = "Backward variance stays on its side of 1"
@@ -279,3 +300,7 @@ class Lemma1(Claim):
         out.residual = worst
         out.residual_ok = worst <= tol
         return out
+
+    def figures(self, ctx: Context, outcome: Outcome, folder: str) -> list[str]:
+        return _variance_figure(folder, variance_settings(ctx.rng("prop5"), 0, True)
+                                + [(mp.mpf(2), mp.mpf(1), mp.mpf("1.5"))])

@@ -66,9 +66,10 @@ class Prop7(Claim):
         T = mp.mpf(2)
         worst = mp.mpf(0)
         exercised = {"sigma": 0, "sigma_hat": 0}
+        slack_fail: dict = {}
         vacuous = 0
         min_comm = mp.inf
-        dims = [3, 3] if ctx.quick else [3, 3, 4, 4, 5]
+        dims = [3, 3] if ctx.quick else [3, 3, 4, 4]
         hi_dps = 2 * mp.mp.dps + 10
         for k, D in enumerate(dims):
             lam, O, Sigma, rS, trS = rotated_setting(rng, D)
@@ -96,15 +97,22 @@ class Prop7(Claim):
                         "sigma_hat": mp.fsum(max(mp.sqrt(h), h) for h in hat2)}
             if variant == "control":
                 readings = {"no-margin": mp.mpf(0)}
+            elif variant == "paper" and not ctx.quick:
+                # How loose is the margin 4Sε? Shrink it (not part of the claim: counted apart).
+                for c in ("0.1", "0.01"):
+                    readings[f"slack-{c}"] = readings["sigma"] * mp.mpf(c)
             for name, S in readings.items():
+                slack = name.startswith("slack")
                 Th, th = prop7_thresholds(T, hat2, S, eps)
                 for d in range(1, D + 1):
                     lo, hi = Th[d], th[d + 1]
-                    closed = variant == "paper"  # corrected / control: half-open, as in Prop 2
+                    # the printed closed interval; corrected / control / slack: half-open (Prop 2)
+                    closed = variant == "paper" and not slack
                     if lo is None or hi is None or lo > hi or (not closed and lo == hi):
-                        vacuous += variant == "paper"
+                        vacuous += variant == "paper" and not slack
                         continue
-                    exercised[name] = exercised.get(name, 0) + 1
+                    if not slack:
+                        exercised[name] = exercised.get(name, 0) + 1
                     probes = ([lo, (lo + hi) / 2, hi] if closed
                               else [lo, (lo + hi) / 2, hi - (hi - lo) * mp.mpf("1e-6")])
                     for t in probes:
@@ -114,6 +122,10 @@ class Prop7(Claim):
                             S1s = [P * G * P for P in projs]
                         vals = [frechet2(S1, rS, trS) for S1 in S1s]
                         best = min(vals)
+                        if slack:
+                            slack_fail[name] = slack_fail.get(name, 0) + (
+                                vals[d - 1] > best + ctx.tol * (1 + best))
+                            continue
                         out.n_checks += 1
                         if vals[d - 1] > best + ctx.tol * (1 + best):
                             out.violate(D, reading=name, D=D, eps=eps, eigenvalues=lam,
@@ -146,5 +158,13 @@ class Prop7(Claim):
                 f"smallest ‖ΣΣ̂ − Σ̂Σ‖₁ = {mp.nstr(min_comm, 3)} (non-commuting)"
                 if out.ok else f"readings of S exercised {exercised}; vacuous intervals {vacuous}; "
                 f"smallest ‖ΣΣ̂ − Σ̂Σ‖₁ = {mp.nstr(min_comm, 3)}")
-            out.data = {"exercised": exercised, "vacuous": vacuous, "min_commutator": min_comm}
+            if slack_fail:
+                out.notes.append(
+                    "margin slack (half-open intervals, S(σ) scaled): violations with 0.1·4Sε: "
+                    f"{slack_fail.get('slack-0.1', 0)}, with 0.01·4Sε: {slack_fail.get('slack-0.01', 0)} — "
+                    "the margin is loose by about an order of magnitude, while the two readings of S "
+                    "differ by a factor 1 ± O(ε): which reading is meant cannot change the verdict here")
+            out.notes.append("the corrected (half-open) statement is checked with both readings of S")
+            out.data = {"exercised": exercised, "vacuous": vacuous, "min_commutator": min_comm,
+                        "slack_violations": slack_fail}
         return out
