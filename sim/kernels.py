@@ -21,7 +21,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["simulate_moments", "normals_floor", "BLOCK", "linear_score", "em_step", "ei_step",
+__all__ = ["simulate_moments", "run_chunk", "normals_floor", "BLOCK", "linear_score", "em_step", "ei_step",
            "euler_ode_step", "heun_step", "accumulate"]
 
 #: Paths per block inside a chunk (state of BLOCK × D floats per thread).
@@ -99,6 +99,63 @@ def accumulate(y, nb, enc, use_enc, full, s1, s2, s2f, lat):
 # ---------------------------------------------------------------- kernels
 
 
+@njit(cache=True)
+def run_chunk(rng, n, scheme_id, init_sd, dt, w2L, w2R, mL, mR, dB, corrector, rec_k, enc,
+              use_enc, full, s1, s2, s2f):
+    """Simulate the ``n`` paths of one chunk with generator ``rng``, adding their moments at
+    the grid steps ``rec_k`` to ``s1 (M, R)``, ``s2 (M, R)``, ``s2f (M, R', R')``.
+
+    Kept out of the ``prange`` body: compiled as an ordinary function its loops run ~20% faster
+    than when outlined by the parallel backend (measured, benchmarks/bench_sim.py)."""
+    D = init_sd.shape[0]
+    M = rec_k.shape[0]
+    R = s1.shape[1]
+    k_last = rec_k[M - 1]
+    y = np.empty((BLOCK, D))
+    lat = np.empty(R)
+    start = 0
+    while start < n:
+        nb = min(BLOCK, n - start)
+        for p in range(nb):
+            for i in range(D):
+                y[p, i] = init_sd[i] * rng.standard_normal()
+        c = 0
+        if rec_k[0] == 0:
+            accumulate(y, nb, enc, use_enc, full, s1[0], s2[0], s2f[0], lat)
+            c = 1
+        for k in range(k_last):
+            h = dt[k]
+            if scheme_id == EM:
+                sd = math.sqrt(2.0 * w2L[k] * h)
+                w2 = w2L[k]
+                for p in range(nb):
+                    for i in range(D):
+                        y[p, i] = em_step(y[p, i], mL[k, i], w2, h, sd, rng.standard_normal())
+            elif scheme_id == EI:
+                eB = math.exp(dB[k])
+                g1 = math.expm1(dB[k])
+                sd = math.sqrt(math.expm1(2.0 * dB[k]))
+                for p in range(nb):
+                    for i in range(D):
+                        y[p, i] = ei_step(y[p, i], mL[k, i], eB, g1, sd, rng.standard_normal())
+            elif scheme_id == EULER_ODE:
+                w2 = w2L[k]
+                for p in range(nb):
+                    for i in range(D):
+                        y[p, i] = euler_ode_step(y[p, i], mL[k, i], w2, h)
+            else:
+                w20 = w2L[k]
+                w21 = w2R[k]
+                corr = corrector[k]
+                for p in range(nb):
+                    for i in range(D):
+                        y[p, i] = heun_step(y[p, i], mL[k, i], mR[k, i], w20, w21, h, corr)
+            if c < M and rec_k[c] == k + 1:
+                accumulate(y, nb, enc, use_enc, full, s1[c], s2[c], s2f[c], lat)
+                c += 1
+        start += nb
+
+
 @njit(parallel=True, cache=True)
 def simulate_moments(gens, sizes, scheme_id, init_sd, dt, w2L, w2R, mL, mR, dB, corrector,
                      rec_k, enc, use_enc, full):
@@ -109,69 +166,30 @@ def simulate_moments(gens, sizes, scheme_id, init_sd, dt, w2L, w2R, mL, mR, dB, 
     M = rec_k.shape[0]
     R = enc.shape[0] if use_enc else D
     RF = R if full else 0
-    k_last = rec_k[M - 1]
     s1 = np.zeros((G, M, R))
     s2 = np.zeros((G, M, R))
     s2f = np.zeros((G, M, RF, RF))
     for g in prange(G):
-        rng = gens[np.int64(g)]
-        n = sizes[g]
-        y = np.empty((BLOCK, D))
-        lat = np.empty(R)
-        start = 0
-        while start < n:
-            nb = min(BLOCK, n - start)
-            for p in range(nb):
-                for i in range(D):
-                    y[p, i] = init_sd[i] * rng.standard_normal()
-            c = 0
-            if rec_k[0] == 0:
-                accumulate(y, nb, enc, use_enc, full, s1[g, 0], s2[g, 0], s2f[g, 0], lat)
-                c = 1
-            for k in range(k_last):
-                h = dt[k]
-                if scheme_id == EM:
-                    sd = math.sqrt(2.0 * w2L[k] * h)
-                    w2 = w2L[k]
-                    for p in range(nb):
-                        for i in range(D):
-                            y[p, i] = em_step(y[p, i], mL[k, i], w2, h, sd, rng.standard_normal())
-                elif scheme_id == EI:
-                    eB = math.exp(dB[k])
-                    g1 = math.expm1(dB[k])
-                    sd = math.sqrt(math.expm1(2.0 * dB[k]))
-                    for p in range(nb):
-                        for i in range(D):
-                            y[p, i] = ei_step(y[p, i], mL[k, i], eB, g1, sd, rng.standard_normal())
-                elif scheme_id == EULER_ODE:
-                    w2 = w2L[k]
-                    for p in range(nb):
-                        for i in range(D):
-                            y[p, i] = euler_ode_step(y[p, i], mL[k, i], w2, h)
-                else:
-                    w20 = w2L[k]
-                    w21 = w2R[k]
-                    corr = corrector[k]
-                    for p in range(nb):
-                        for i in range(D):
-                            y[p, i] = heun_step(y[p, i], mL[k, i], mR[k, i], w20, w21, h, corr)
-                if c < M and rec_k[c] == k + 1:
-                    accumulate(y, nb, enc, use_enc, full, s1[g, c], s2[g, c], s2f[g, c], lat)
-                    c += 1
-            start += nb
+        run_chunk(gens[np.int64(g)], sizes[g], scheme_id, init_sd, dt, w2L, w2R, mL, mR, dB,
+                  corrector, rec_k, enc, use_enc, full, s1[g], s2[g], s2f[g])
     return s1, s2, s2f
+
+
+@njit(cache=True)
+def draw_chunk(rng, count):
+    """Draw ``count`` normals and sum them (so that the draws cannot be optimised away)."""
+    acc = 0.0
+    for j in range(count):
+        acc += rng.standard_normal()
+    return acc
 
 
 @njit(parallel=True, cache=True)
 def normals_floor(gens, sizes, per_path):
-    """The RNG floor: draw ``per_path`` normals for each path of each chunk, nothing else
-    (summed so that the draws cannot be optimised away)."""
+    """The RNG floor: the same chunks and generators as :func:`simulate_moments`, drawing
+    ``per_path`` normals for each path and nothing else."""
     G = sizes.shape[0]
     out = np.zeros(G)
     for g in prange(G):
-        rng = gens[np.int64(g)]
-        acc = 0.0
-        for j in range(sizes[g] * per_path):
-            acc += rng.standard_normal()
-        out[g] = acc
+        out[g] = draw_chunk(gens[np.int64(g)], sizes[g] * per_path)
     return out
