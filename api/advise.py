@@ -48,6 +48,33 @@ def _open_data(path: str | os.PathLike) -> np.ndarray:
     return arr
 
 
+def _chunk_reader(X: np.ndarray, source, chunk_rows: int):
+    """Row chunks of ``X``. For a C-ordered ``.npy`` file they are read with plain file reads
+    rather than through the memory map, so the pages of the whole file are not counted in (nor
+    kept in) the process's resident memory; otherwise slices of the array (or map)."""
+    path = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
+    offset = getattr(X, "offset", None)
+    if path is not None and isinstance(X, np.memmap) and X.flags.c_contiguous and offset is not None:
+        n, D = X.shape
+        dtype = X.dtype
+
+        def gen():
+            with open(path, "rb") as fh:
+                for start in range(0, n, chunk_rows):
+                    rows = min(chunk_rows, n - start)
+                    fh.seek(offset + start * D * dtype.itemsize)
+                    raw = np.fromfile(fh, dtype=dtype, count=rows * D)
+                    if raw.size != rows * D:
+                        raise ProblemError(f"data file {path!r} is truncated")
+                    yield start, raw.reshape(rows, D)
+        return gen
+
+    def gen_slices():
+        for start in range(0, X.shape[0], chunk_rows):
+            yield start, X[start:start + chunk_rows]
+    return gen_slices
+
+
 def data_spectrum(data, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> tuple[np.ndarray, int]:
     """Eigenvalues (descending) of the centred sample covariance of ``data`` (n samples × D).
 
@@ -71,9 +98,10 @@ def data_spectrum(data, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> tuple[np.nda
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, (int, np.integer)) or chunk_rows < 1:
         raise ProblemError(f"chunk_rows must be an integer >= 1, got {chunk_rows!r}")
 
+    chunks = _chunk_reader(X, data, chunk_rows)
     total = np.zeros(D)
-    for start in range(0, n, chunk_rows):
-        c = np.asarray(X[start:start + chunk_rows], dtype=np.float64)
+    for start, raw in chunks():
+        c = np.asarray(raw, dtype=np.float64)
         bad = ~np.isfinite(c)
         if bad.any():
             i, j = np.argwhere(bad)[0]
@@ -81,8 +109,8 @@ def data_spectrum(data, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> tuple[np.nda
         total += c.sum(axis=0)
     mean = total / n
     S = np.zeros((D, D))
-    for start in range(0, n, chunk_rows):
-        c = np.asarray(X[start:start + chunk_rows], dtype=np.float64) - mean
+    for _, raw in chunks():
+        c = np.asarray(raw, dtype=np.float64) - mean
         S += c.T @ c  # BLAS syrk-like product; float64 whatever the file's dtype
     S /= n - 1
     lam = np.linalg.eigvalsh(S)

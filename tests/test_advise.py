@@ -143,3 +143,31 @@ def test_digits_without_sklearn_is_a_clean_error(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
     assert main(["advise", "--digits"]) == 2
     assert "pip install 'ldm-stopping[digits]'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("layout", ["fortran", "big-endian", "int16"])
+def test_file_layouts_read_in_chunks(tmp_path, layout):
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(300, 5)) @ rng.normal(size=(5, 5))
+    if layout == "fortran":
+        X = np.asfortranarray(X)
+    elif layout == "big-endian":
+        X = X.astype(">f8")
+    else:
+        X = np.round(X * 100).astype(np.int16)
+    path = tmp_path / "x.npy"
+    np.save(path, X)
+    lam, n = data_spectrum(path, chunk_rows=17)
+    want = np.sort(np.linalg.eigvalsh(np.cov(np.asarray(X, dtype=float), rowvar=False)))[::-1]
+    assert n == 300
+    np.testing.assert_allclose(lam, want, rtol=1e-10, atol=1e-12 * want[0])
+
+
+def test_truncated_file_is_an_error(tmp_path, capsys):
+    path = tmp_path / "t.npy"
+    np.save(path, np.ones((100, 4)))
+    data = path.read_bytes()
+    path.write_bytes(data[:-64])  # lose the last two rows
+    assert main(["advise", "--data", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert ("truncated" in err or "not a valid .npy" in err) and "Traceback" not in err
