@@ -9,6 +9,7 @@ expected value.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import mpmath as mp
@@ -176,7 +177,7 @@ def brute_force_min_w2(sigma2: np.ndarray, sigma2_hat: np.ndarray, schedule: str
     """
     sig2, h2 = np.asarray(sigma2, float), np.asarray(sigma2_hat, float)
     xT = float(a2_np(schedule, np.array([T]))[0])
-    xs = np.unique(np.concatenate([np.linspace(0.0, xT, 2001), xT * np.logspace(-14, 0, 200)]))
+    xs = np.unique(np.concatenate([np.linspace(0.0, xT, 1001), xT * np.logspace(-14, 0, 100)]))
     tab = w2_all_dims_np(xs, sig2, h2)
     dims = range(1, sig2.size + 1) if dims is None else dims
     best = (math.inf, 0, 0.0)
@@ -186,7 +187,7 @@ def brute_force_min_w2(sigma2: np.ndarray, sigma2_hat: np.ndarray, schedule: str
         if tab[d, k] < best[0]:
             best = (float(tab[d, k]), d, float(xs[k]))
         lo, hi = xs[max(k - 1, 0)], xs[min(k + 1, xs.size - 1)]
-        for _ in range(80):
+        for _ in range(60):
             a, b = hi - g * (hi - lo), lo + g * (hi - lo)
             fa, fb = w2_all_dims_np(np.array([a, b]), sig2, h2)[d]
             if fa <= fb:
@@ -258,6 +259,7 @@ def prop5_closed_form(sigma2_hat: float, C: float, T: float) -> float:
             * (1 - 2 * q * math.exp(-2 * T) + q * math.exp(-2 * (T + tp))) / den)
 
 
+@functools.lru_cache(maxsize=4096)
 def ode_variance_at_T(sigma2_hat: float, C: float, T: float, steps: int = 1000) -> float:
     """``V_T`` of the Prop 5 ODE: RK4 with ``steps`` and ``2·steps`` per smooth piece, combined
     by Richardson extrapolation (RK4 is 4th order: ``V_2n + (V_2n − V_n)/15``)."""
