@@ -110,6 +110,11 @@ def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None 
         "controls_not_rejected": [r.id for r in results if not r.negative_control["rejected"]],
         "worst_residual": max((abs(r.residual) for r in results
                                if isinstance(r.residual, float)), default=0.0),
+        # residuals are measured against different tolerances (dps identities, the 30-digit ODE
+        # route, the float64 code): the ratio says how close any check came to its limit
+        "worst_residual_over_tolerance": max((abs(r.residual) / r.tolerance for r in results
+                                              if isinstance(r.residual, float) and r.tolerance > 0),
+                                             default=0.0),
         "monte_carlo_unconfirmed": [m.get("id") for m in mc["results"] if not m.get("confirmed")],
         "seconds_claims": round(claims_seconds, 3),
         "seconds_total": round(time.perf_counter() - t0, 3),

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..claim import Claim, Context, Outcome
 from ..transcribe import OU, golden_min, increment, w2
-from .prop2 import threshold_times
+from .prop2 import threshold_forward_times, threshold_times
 from .settings import FIG4_LEFT, FIG4_RIGHT, paper_estimate
 
 __all__ = ["Fig4Left", "Fig4Right"]
@@ -70,10 +70,12 @@ class Fig4Left(Claim):
         out.n_settings = 1
         ts_exact = threshold_times(OU, T, sig, None, variant)
         ts_plug = threshold_times(OU, T, sig, sigh, variant)
-        for ts, score in ((ts_exact, sig), (ts_plug, sigh)):
+        for sc in (None, sigh):
+            deltas = threshold_forward_times(OU, T, sig, sc, variant)
+            score = sig if sc is None else sigh
             for j in range(1, len(sig)):
-                if 0 < ts[j] < T:
-                    delta = increment(OU.a2(T - ts[j]), sig[j], score[j])
+                if 0 < deltas[j] < T:
+                    delta = increment(OU.a2(deltas[j]), sig[j], score[j])
                     worst = max(worst, abs(delta) / sig[j] ** 2)
                     out.n_checks += 1
         p = Problem.from_variances(FIG4_LEFT, samples=1000, seed=0, T=2.0)
@@ -159,7 +161,7 @@ class Fig4Right(Claim):
         d0 = 3 if variant == "control" else 4
         worst = mp.mpf(0)
         early = []
-        for seed in range(ctx.n(6, 16)):
+        for seed in range(ctx.n(4, 16)):
             s2, h2 = paper_estimate(FIG4_RIGHT, seed=seed)
             sig, sigh = [mp.sqrt(v) for v in s2], [mp.sqrt(v) for v in h2]
             d_opt, t_opt, v_opt = _mp_optimum(T, sig, sigh)

@@ -25,8 +25,16 @@ __all__ = ["Prop2", "threshold_times"]
 
 def threshold_times(sch, T, sig, sigh=None, variant: str = "paper") -> list:
     """``[t_1 = 0, t_2, …, t_D, t_{D+1} = T]`` transcribed from Prop 2 (``sigh`` given: ``t̂_d``)."""
+    return [T - delta for delta in threshold_forward_times(sch, T, sig, sigh, variant)]
+
+
+def threshold_forward_times(sch, T, sig, sigh=None, variant: str = "paper") -> list:
+    """The forward times ``δ_d = ā^{-2}(…)`` with ``t_d = T - δ_d`` (``δ_1 = T``, ``δ_{D+1} = 0``).
+
+    Kept apart because ``T - t_d`` loses digits when ``δ_d`` is tiny (the 1e-10 components of
+    Figure 4 left have ``δ_d ≈ 1.5e-10``)."""
     k = 4 if variant == "control" else 3
-    out = [mp.mpf(0)]
+    out = [mp.mpf(T)]
     for j in range(1, len(sig)):
         s2 = sig[j] ** 2
         if sigh is None:
@@ -34,8 +42,8 @@ def threshold_times(sch, T, sig, sigh=None, variant: str = "paper") -> list:
         else:
             h2 = sigh[j] ** 2
             arg = pos_ratio((k + 1) * s2 - h2, 1 - h2)
-        out.append(T - sch.ext_inv(arg, T))
-    out.append(mp.mpf(T))
+        out.append(sch.ext_inv(arg, T))
+    out.append(mp.mpf(0))
     return out
 
 
@@ -73,7 +81,8 @@ class Prop2(Claim):
             plugin = any(a != b for a, b in zip(sig, sigh))
             D = len(sig)
             key = sch.name.replace("-", "_")
-            ts = threshold_times(sch, T, sig, sigh if plugin else None, variant)
+            deltas = threshold_forward_times(sch, T, sig, sigh if plugin else None, variant)
+            ts = [T - dl for dl in deltas]
             if plugin and any(ts[j] > ts[j + 1] for j in range(D)):
                 continue  # hypothesis: the t̂_d ordered
             if not plugin and any(sig[j] <= sig[j + 1] for j in range(D - 1)):
@@ -84,7 +93,7 @@ class Prop2(Claim):
             for j in range(1, D):
                 t_d = ts[j]
                 s, sh = sig[j], sigh[j]
-                delta_fwd = T - t_d  # forward time of the threshold
+                delta_fwd = deltas[j]  # forward time of the threshold, t_d = T - δ_d
                 if variant == "paper":
                     # Derivation pieces: the noise level at which Δ changes sign, and the
                     # schedule's inverse of s ↦ a_s² (compared where the threshold is interior).
