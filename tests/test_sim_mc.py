@@ -65,6 +65,22 @@ def test_standard_errors_are_calibrated():
     assert np.all(np.abs(zbar) < 3.5), zbar
 
 
+def test_plug_in_bias_is_removed():
+    """Few paths per run, many runs: the raw plug-in W2² is biased upwards by ~σ sqrt(S)/(2N)
+    per component; the jackknife estimate is not. Heun from p_T ends close to S = σ², where the
+    bias is as large as the noise of one run."""
+    p = Problem.from_variances([1.0, 0.5])
+    raw, est = [], []
+    for seed in range(200):
+        r = simulate(p, paths=128, steps=50, scheme="heun", init="pT", checkpoints=[2.0], seed=seed)
+        raw.append(r.replicates[0, :, -1] - r.theory[:, -1])
+        est.append(r.mc[:, -1] - r.theory[:, -1])
+    raw, est = np.array(raw), np.array(est)
+    se = est.std(axis=0, ddof=1) / np.sqrt(len(est))
+    assert np.all(np.abs(est.mean(axis=0)) < 4 * se), (est.mean(axis=0), se)
+    assert raw.mean(axis=0)[-1] > 5 * se[-1], (raw.mean(axis=0), se)
+
+
 def test_encoder_and_full_estimator():
     """A rotated (non-PCA) encoder and the full-covariance estimator of the PCA encoder."""
     p = Problem.from_variances(TRUE, estimated=HAT)
