@@ -82,9 +82,7 @@ def run_moments(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, 
     gens = chunk_generators(seed, sizes.size)
     use_enc = encoder is not None
     enc = encoder if use_enc else np.zeros((0, sigma2_hat.size))
-    if threads is not None:
-        numba.set_num_threads(int(threads))
-    n_waves = 8 if show_progress else 1
+    n_waves = min(8, sizes.size) if show_progress else 1
     bounds = np.linspace(0, sizes.size, n_waves + 1).astype(int)
     parts = []
     waves = range(n_waves)
@@ -94,12 +92,18 @@ def run_moments(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, 
         waves = progress(waves, desc="simulate", total=n_waves)
     from numba import typed
 
-    for w in waves:
-        lo, hi = bounds[w], bounds[w + 1]
-        sub = typed.List([gens[j] for j in range(lo, hi)]) if n_waves > 1 else gens
-        parts.append(simulate_moments(sub, sizes[lo:hi], tab.scheme_id, init_sd, tab.dt,
-                                      tab.w2_left, tab.w2_right, tab.m_left, tab.m_right,
-                                      tab.dB, tab.corrector, rec_k, enc, use_enc, full))
+    previous = numba.get_num_threads()
+    if threads is not None:
+        numba.set_num_threads(int(threads))
+    try:
+        for w in waves:
+            lo, hi = bounds[w], bounds[w + 1]
+            sub = typed.List([gens[j] for j in range(lo, hi)]) if n_waves > 1 else gens
+            parts.append(simulate_moments(sub, sizes[lo:hi], tab.scheme_id, init_sd, tab.dt,
+                                          tab.w2_left, tab.w2_right, tab.m_left, tab.m_right,
+                                          tab.dB, tab.corrector, rec_k, enc, use_enc, full))
+    finally:
+        numba.set_num_threads(previous)  # the caller's setting is not ours to change
     s1, s2, s2f = (np.concatenate([p[j] for p in parts], axis=0) for j in range(3))
     return ChunkMoments(counts=sizes, s1=s1, s2=s2, s2f=s2f)
 
