@@ -53,8 +53,8 @@ class Prop1(Claim):
         out = Outcome()
         worst = mp.mpf(0)
         interior = boundary = 0
-        settings = diag_settings(ctx.rng(self.id), ctx.n(4, 24), plugin=True)
-        settings += diag_settings(ctx.rng(self.id + "-exact"), ctx.n(2, 8), plugin=False)
+        settings = diag_settings(ctx.rng(self.id), ctx.n(4, 16), plugin=True)
+        settings += diag_settings(ctx.rng(self.id + "-exact"), ctx.n(2, 6), plugin=False)
         # A short horizon where the condition fails but the stationary point of f lies beyond
         # a_T² (x* = 0.2/0.7 > a_T² = 1 - e^{-0.2}): the curve increases on all of [0, T].
         settings.append({"name": "edge-small-T", "schedule": "ou", "T": mp.mpf(1) / 10,

@@ -160,7 +160,7 @@ class Prop3b(Claim):
         beyond = []
         no_root_01 = []
         tol = ctx.tol
-        for st in lowrank_settings(ctx.rng("prop3"), ctx.n(3, 20)):
+        for st in lowrank_settings(ctx.rng("prop3"), ctx.n(3, 14)):
             sig, sigh = _vectors(st)
             T, d0, D, s, hat2 = st["T"], st["d0"], st["D"], st["sig"], st["hat2"]
             aT2 = sch.a2(T)
