@@ -98,6 +98,20 @@ def markdown_report(doc: dict) -> str:
                    f"{fmt_residual(c['residual'])} | {c['n_settings']} / {c['n_checks']} | "
                    f"{'rejected' if c['negative_control']['rejected'] else '**not rejected**'} |")
     out.append("")
+    errata = [c for c in doc["claims"] if c.get("corrected_statement")]
+    refuted = [c for c in doc["claims"] if c["verdict"] == "refuted"]
+    if errata or refuted or any(c.get("findings") for c in doc["claims"]):
+        out += ["## Findings", ""]
+        for c in refuted:
+            out.append(f"- **{c['id']} refuted** — smallest counterexample: {_kv(c['counterexample'])}")
+        for c in errata:
+            out.append(f"- **{c['id']} known erratum** — corrected statement (verified): "
+                       f"{c['corrected_statement']}")
+        for c in doc["claims"]:
+            for f in c.get("findings", []):
+                if not f.startswith("corrected statement verified"):
+                    out.append(f"- {c['id']}: {f}")
+        out.append("")
     for c in doc["claims"]:
         out += [f"## {c['id']}", "", f"**{c['title']}** — {c['source']}", "",
                 f"*Hypotheses:* {c['hypotheses']}", "", f"*Statement:* {c['statement']}", "",

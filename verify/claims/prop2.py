@@ -76,6 +76,7 @@ class Prop2(Claim):
         tol = ctx.tol
         settings = diag_settings(ctx.rng(self.id), ctx.n(3, 14), plugin=False)
         settings += diag_settings(ctx.rng(self.id + "-plugin"), ctx.n(3, 14), plugin=True)
+        skipped = always_kept = 0
         for st in settings:
             sch, T, sig, sigh = schedule(st["schedule"]), st["T"], st["sig"], st["sigh"]
             plugin = any(a != b for a, b in zip(sig, sigh))
@@ -84,6 +85,7 @@ class Prop2(Claim):
             deltas = threshold_forward_times(sch, T, sig, sigh if plugin else None, variant)
             ts = [T - dl for dl in deltas]
             if plugin and any(ts[j] > ts[j + 1] for j in range(D)):
+                skipped += 1
                 continue  # hypothesis: the t̂_d ordered
             if not plugin and any(sig[j] <= sig[j + 1] for j in range(D - 1)):
                 # hypothesis σ_1 > … > σ_D: the paper's ties (1e-10, 1e-10) only make an empty
@@ -93,6 +95,14 @@ class Prop2(Claim):
             for j in range(1, D):
                 t_d = ts[j]
                 s, sh = sig[j], sigh[j]
+                if not plugin and 4 * s**2 >= 1:
+                    # "components with 4σ_d² ≥ 1 are always kept": t_d = 0 and Δ ≤ 0 on [0, T]
+                    always_kept += 1
+                    out.n_checks += 1
+                    worst_inc = max(increment(sch.a2(T * k / 8), s, s) for k in range(9))
+                    if t_d != 0 or worst_inc > ctx.tol:
+                        out.violate(D, setting=st["name"], d=j + 1, t_d=t_d, max_delta=worst_inc,
+                                    what="a component with 4σ² ≥ 1 is not always kept")
                 delta_fwd = deltas[j]  # forward time of the threshold, t_d = T - δ_d
                 if variant == "paper":
                     # Derivation pieces: the noise level at which Δ changes sign, and the
@@ -133,4 +143,8 @@ class Prop2(Claim):
                                     what="d is not the optimal dimension on [t_d, t_{d+1})")
         out.residual = worst
         out.residual_ok = worst <= tol
+        if variant == "paper":
+            out.notes.append(f"plug-in settings whose t̂_d are not ordered (outside the hypothesis, "
+                             f"skipped): {skipped}; components with 4σ_d² ≥ 1 checked always kept: "
+                             f"{always_kept}")
         return out

@@ -55,10 +55,10 @@ class Prop7(Claim):
                "brute force over d' at both ends and the middle of each interval"]
     residual_what = "max relative |matrix d_F² − commuting closed form| at ε = 0 (route check)"
     control = "margins removed: ε = 0 in T̂_d, t̂_d"
-    corrected = (r"the half-open interval $t\in[\hat T_d,\hat t_{d+1})$ (as in Prop 2): the printed "
-                 r"closed interval fails in the degenerate case $\hat t_{d+1}=\hat T_d=0$ (component "
-                 r"$d+1$ has $4\sigma_{d+1}^2\ge1$ and is kept from $t=0$), where $\{0\}$ is not an "
-                 r"interval on which $d$ is optimal")
+    corrected = (r"the half-open interval $t\in[\hat T_d,\hat t_{d+1})$ (as in Prop 2). The printed "
+                 r"closed interval fails in the degenerate case $\hat T_d=\hat t_{d+1}=0$: the argument "
+                 r"of $\bar a^{-2}$ in $\hat t_{d+1}$ exceeds $a_T^2$ (e.g. $4\hat\sigma_{d+1}^2\gtrsim1$), so "
+                 r"component $d+1$ is worth keeping from $t=0$ and $d$ is not optimal at $t=0$")
 
     def check(self, ctx: Context, variant: str) -> Outcome:
         out = Outcome()
