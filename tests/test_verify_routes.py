@@ -74,3 +74,22 @@ def test_chi_square_tails_two_routes():
         assert abs(q - r) / q < mp.mpf(10) ** -35
     ref = mp.gammainc(300, 700, mp.inf, regularized=True)
     assert abs(_upper_cf(mp.mpf(300), mp.mpf(700)) - ref) / ref < mp.mpf(10) ** -35
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None)
+@given(sig2=st.floats(1e-4, 0.24), T=st.floats(0.2, 3.0))
+def test_threshold_is_the_root_of_the_increment(sig2, T):
+    """Prop 2 transcription: where t_d is interior, Δ_{d,t_d} = 0 and Δ goes from + to −."""
+    from ldmstop.verify.claims.prop2 import threshold_forward_times
+
+    s = mp.sqrt(mp.mpf(sig2))
+    T = mp.mpf(T)
+    delta = threshold_forward_times(tr.OU, T, [mp.mpf(1), s])[1]
+    if not 0 < delta < T:
+        return
+    assert abs(tr.increment(tr.OU.a2(delta), s, s)) < mp.mpf(10) ** -30 * s**2
+    h = delta * mp.mpf("1e-3")
+    assert tr.increment(tr.OU.a2(delta + h), s, s) > 0 > tr.increment(tr.OU.a2(delta - h), s, s)

@@ -123,7 +123,7 @@ class ClaimResult:
             "tolerance": self.tolerance, "n_settings": self.n_settings,
             "n_checks": self.n_checks, "negative_control": self.negative_control,
             "findings": self.findings, "notes": self.notes, "figures": self.figures,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "data": self.data,
         }
         if self.counterexample is not None:
             out["counterexample"] = self.counterexample
