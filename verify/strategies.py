@@ -29,6 +29,7 @@ Strategies do not import SymPy or Numba; :func:`problems` imports :mod:`ldmstop`
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import NamedTuple, Sequence
 
 import numpy as np
@@ -59,6 +60,7 @@ __all__ = [
     "loewner_estimate",
     "loewner_estimates",
     "covariances_with_estimates",
+    "STRATEGY_MAX_T",
     "schedules",
     "horizons",
     "backward_times",
@@ -75,7 +77,9 @@ class Covariance(NamedTuple):
     """A covariance ``matrix = basis @ diag(eigenvalues) @ basis.T``.
 
     ``eigenvalues`` are decreasing (``σ_1² ≥ … ≥ σ_D² ≥ 0``); ``basis`` is orthogonal with the
-    matching eigenvectors as columns. ``matrix`` is symmetrised exactly (``(M + Mᵀ)/2``).
+    matching eigenvectors as columns. ``matrix`` is symmetrised exactly (``(M + Mᵀ)/2``) and is
+    PSD up to round-off: a rotated exact zero eigenvalue becomes ``±O(D u ‖Σ‖)`` in float64, which
+    tolerances in properties must allow for.
     """
 
     matrix: np.ndarray
@@ -358,7 +362,8 @@ def psd_matrix_tuples(k: int = 2, min_size: int = 1, max_size: int = 5,
 @st.composite
 def plugin_estimates(draw, sigma2: np.ndarray, eps: float) -> np.ndarray:
     """``σ̂_i² = σ_i² (1 + u_i)`` with ``u_i ∈ [−ε, ε]``: inside the event
-    ``|σ̂_i² − σ_i²| ≤ ε σ_i²`` of Wu et al. Props 3/8 and 9 (relative error, so zeros stay 0).
+    ``|σ̂_i² − σ_i²| ≤ ε σ_i²`` of Wu et al. Props 3/8 and 9 (relative error, so zeros stay 0),
+    exactly: the event holds for the float64 values in rational arithmetic.
 
     ``u_i`` shrinks toward 0 (the exact score) and the ends ``±ε`` are tried early.
     """
@@ -366,13 +371,15 @@ def plugin_estimates(draw, sigma2: np.ndarray, eps: float) -> np.ndarray:
     u = st.one_of(st.sampled_from([0.0, eps, -eps]), st.floats(-eps, eps, allow_nan=False))
     us = np.asarray(draw(st.lists(u, min_size=sigma2.size, max_size=sigma2.size)), dtype=float)
     out = sigma2 * (1.0 + us)
-    # Rounding of (1 + u) and of the product can put σ̂² an ulp outside the event as users will
-    # check it (|σ̂² − σ²| <= ε σ² in float64): step back toward σ² until it is inside.
-    for _ in range(8):
-        bad = np.abs(out - sigma2) > eps * sigma2
-        if not bad.any():
-            break
-        out = np.where(bad, np.nextafter(out, sigma2), out)
+    # Rounding of (1 + u) and of the product can put σ̂² an ulp outside the event, and claims
+    # checked at 50 digits see that ulp (Prop 3(a) is tight at the edge of the event): step
+    # back toward σ² until the event holds in exact rational arithmetic and in float64.
+    e = Fraction(float(eps))
+    for i in range(out.size):
+        s = Fraction(float(sigma2[i]))
+        while (abs(Fraction(float(out[i])) - s) > e * s
+               or abs(out[i] - sigma2[i]) > eps * sigma2[i]):  # and as users check it in float64
+            out[i] = np.nextafter(out[i], sigma2[i])
     return out
 
 
@@ -423,15 +430,23 @@ def covariances_with_estimates(draw, cov: st.SearchStrategy[Covariance] | None =
 
 
 # ----------------------------------------------------------------------------- time
-def schedules() -> st.SearchStrategy[str]:
-    """``"ou"`` (shrink target) or ``"vp-linear"`` (THEORY.md §1)."""
-    return st.sampled_from(["ou", "vp-linear"])
+#: Largest horizon drawn per schedule (a test default, not the schedule's domain, which is
+#: ``ldmstop.problem.MAX_T``): OU is defined for every T (at 5, a_T² = 1 − e^{-10}); VP-linear's
+#: β is defined on [0, 1]; VP-cosine stops at 0.9946 (DPM-Solver); the rectified flow at 1.
+STRATEGY_MAX_T = {"ou": 5.0, "vp-linear": 1.0, "vp-cosine": 0.9946, "rectified-flow": 1.0}
+
+
+def schedules(names: Sequence[str] = ("ou", "vp-linear")) -> st.SearchStrategy[str]:
+    """Schedule names, the first (``"ou"``) being the shrink target (THEORY.md §1). The default
+    is the two VP schedules of the paper; ``tuple(STRATEGY_MAX_T)`` lists every built-in one."""
+    return st.sampled_from(list(names))
 
 
 def horizons(schedule: str = "ou", *, min_T: float = 0.05,
              max_T: float | None = None) -> st.SearchStrategy[float]:
-    """Horizons ``T``: OU up to 5 (paper: 2), VP-linear up to 1 (its defining interval)."""
-    hi = max_T if max_T is not None else (5.0 if schedule == "ou" else 1.0)
+    """Horizons ``T ∈ [min_T, max_T]``, ``max_T`` defaulting to :data:`STRATEGY_MAX_T` (OU: 5,
+    the paper uses 2; VP-linear: 1). Tries 2 and 1 (OU) or 1 and 1/2 first."""
+    hi = max_T if max_T is not None else STRATEGY_MAX_T[schedule]
     nice = [v for v in ((2.0, 1.0) if schedule == "ou" else (1.0, 0.5)) if min_T <= v <= hi]
     return st.one_of(st.sampled_from(nice or [hi]), st.floats(min_T, hi, allow_nan=False))
 

@@ -3,6 +3,8 @@ say), and the concentration bounds of Props 3 and 9 against exact chi-square pro
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import mpmath as mp
 import numpy as np
 import pytest
@@ -62,7 +64,10 @@ def test_nearly_degenerate_spectra_cluster(lam):
 
 @given(lst.spectra_with_estimates(max_eps=0.9))
 def test_plugin_estimates_lie_on_the_eps_event(est):
-    """``|σ̂_i² − σ_i²| ≤ ε σ_i²`` exactly (the strategy clips the last ulp)."""
+    """``|σ̂_i² − σ_i²| ≤ ε σ_i²`` in exact rational arithmetic (and hence in float64)."""
+    e = Fraction(est.eps)
+    for s, h in zip(est.sigma2, est.sigma2_hat):
+        assert abs(Fraction(float(h)) - Fraction(float(s))) <= e * Fraction(float(s))
     assert np.all(np.abs(est.sigma2_hat - est.sigma2) <= est.eps * est.sigma2)
 
 
