@@ -29,10 +29,14 @@ FLOAT_TOL = 1e-9  # float64 code (ldmstop.curve) against the mpmath transcriptio
 
 def _mp_optimum(T, sig, sigh):
     """Global optimum over d and t: golden-section search in the noise level x ∈ [0, a_T²] on
-    W² values (x ↦ t is monotone), then t = T − ā^{-2}(x)."""
+    W² values (x ↦ t is monotone), then t = T − ā^{-2}(x).
+
+    50 golden steps locate x to ~1e-10·a_T², so W² to ~1e-20 relative: ample for the comparison
+    with the float64 code (tolerance 1e-9) and for telling an interior optimum from t = T (an
+    end point is compared exactly)."""
     best = None
     aT2 = OU.a2(T)
-    iters = int((mp.mp.dps - 8) / 2 / 0.2089) + 5
+    iters = 50
     for d in range(1, len(sig) + 1):
         x, v = golden_min(lambda x: w2(x, sig, sigh, d), 0, aT2, iters=iters)
         if best is None or v < best[2] - mp.mpf(10) ** (-(mp.mp.dps - 10)) * (1 + v):
