@@ -13,7 +13,7 @@ import math
 import mpmath as mp
 import numpy as np
 import pytest
-from hypothesis import assume, given, note
+from hypothesis import assume, event, given, note
 from hypothesis import strategies as st
 
 import ldm_reference as ref
@@ -211,8 +211,11 @@ def test_prop1_not_monotone_when_condition_fails(inputs, data):
         # Resolvable in float64: the predicted drop dominates the two values' round-off and
         # the rounding of t_h (which moves x by ~u T |dx/dt|).
         if float(drop) > 1e-10 * float(f0):
+            event("drop resolvable in float64: code checked")
             note(f"c={float(c)!r} xh={float(xh)!r} W={W!r}")
             assert W[0] < W[1]
+        else:
+            event("drop below float64 resolution: 50-digit check only")
 
 
 # ----------------------------------------------------------------------------- Prop 2
