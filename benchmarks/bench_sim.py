@@ -73,16 +73,33 @@ import numpy as np
 from ldmstop import Problem
 from ldmstop.sim.simulate import simulate
 t_import = time.perf_counter() - t0
+
+
+def status(key):
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 p = Problem.from_variances({var}, samples=1000, seed=3)
 t1 = time.perf_counter()
 simulate(p, paths=2000, steps=20, scheme="em", checkpoints=20, seed=0, threads={threads})
 t_first = time.perf_counter() - t1
-rss_warm = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rss_before = status("VmRSS")
+try:  # reset the high-water mark (Linux >= 4.0) so that VmHWM is the peak of the run alone
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")
+    reset = True
+except OSError:
+    reset = False
 t2 = time.perf_counter()
 simulate(p, paths={paths}, steps={steps}, scheme="em", checkpoints=20, seed=0, threads={threads})
 t_run = time.perf_counter() - t2
 print(json.dumps({{"import_s": t_import, "first_call_s": t_first, "run_s": t_run,
-                  "maxrss_warm_mb": rss_warm,
+                  "rss_before_run_mb": rss_before, "hwm_reset": reset,
+                  "peak_during_run_mb": status("VmHWM"),
                   "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
@@ -190,14 +207,16 @@ def main() -> None:
     results["numba"] = {str(k): v for k, v in rows.items()}
 
     # memory: fresh processes, growing steps (and paths); the cache is warm here. Peak RSS of
-    # the process is dominated by imports (NumPy, SymPy, Numba/LLVM); the growth above a small
-    # warm-up run is what the simulation itself adds.
+    # the process is dominated by imports (NumPy, SymPy, Numba/LLVM); after a small warm-up run
+    # the high-water mark is reset, so its value after the measured run is that run's peak.
     mem = []
     for steps, paths in ((50, 20_000), (500, 20_000), (5000, 20_000), (500, 200_000)):
         r = child(paths, steps, args.threads)
-        mem.append({"steps": steps, "paths": paths, "maxrss_mb": r["maxrss_mb"],
-                    "maxrss_after_warmup_mb": r["maxrss_warm_mb"],
-                    "growth_mb": r["maxrss_mb"] - r["maxrss_warm_mb"], "run_s": r["run_s"]})
+        mem.append({"steps": steps, "paths": paths, "process_peak_mb": r["maxrss_mb"],
+                    "rss_before_run_mb": r["rss_before_run_mb"],
+                    "peak_during_run_mb": r["peak_during_run_mb"], "hwm_reset": r["hwm_reset"],
+                    "growth_mb": r["peak_during_run_mb"] - r["rss_before_run_mb"],
+                    "run_s": r["run_s"]})
     results["memory"] = mem
 
     # compile: an empty cache directory (cold), then the same directory again (cached)
@@ -220,9 +239,10 @@ def main() -> None:
               f"({r['floor_rate'] / 1e6:.1f} M/s) -> kernel/floor = {r['vs_floor']:.2f}; "
               f"floor alone x{r['floor_vs_numpy']:.2f} vs NumPy")
     for m in mem:
-        print(f"  peak RSS, fresh process, steps = {m['steps']:5d}, paths = {m['paths']:6d}: "
-              f"{m['maxrss_mb']:.1f} MB (after a 2000-path warm-up {m['maxrss_after_warmup_mb']:.1f} MB; "
-              f"growth {m['growth_mb']:.1f} MB; run {m['run_s']:.2f} s)")
+        print(f"  RSS, fresh process, steps = {m['steps']:5d}, paths = {m['paths']:6d}: "
+              f"{m['rss_before_run_mb']:.1f} MB before the run, peak during it "
+              f"{m['peak_during_run_mb']:.1f} MB (+{m['growth_mb']:.2f} MB; run {m['run_s']:.2f} s; "
+              f"process peak {m['process_peak_mb']:.1f} MB)")
     c = results["compile"]
     print(f"  first simulate() call, empty cache: {c['first_call_cold_s']:.2f} s; cached: "
           f"{c['first_call_cached_s']:.2f} s (import {c['import_s']:.2f} s; whole process "
