@@ -98,8 +98,10 @@ class Fig4Left(Claim):
             if int(o["d"]) != d_opt or rel > FLOAT_TOL:
                 out.violate(1, what="ldmstop.curve optimum differs from the mpmath optimum",
                             code=o, mp={"d": d_opt, "t": t_opt, "w2": v_opt})
-            out.notes.append("exact thresholds t_2..t_9: " + ", ".join(mp.nstr(v, 6) for v in ts_exact[1:-1]))
-            out.notes.append("plug-in thresholds t̂_2..t̂_9 (seed 0): " + ", ".join(mp.nstr(v, 6) for v in ts_plug[1:-1]))
+            fmt = lambda v: (f"T − {mp.nstr(T - v, 3)}" if 0 < T - v < mp.mpf("1e-6")  # noqa: E731
+                             else mp.nstr(v, 6))
+            out.notes.append("exact thresholds t_2..t_9: " + ", ".join(fmt(v) for v in ts_exact[1:-1]))
+            out.notes.append("plug-in thresholds t̂_2..t̂_9 (seed 0): " + ", ".join(fmt(v) for v in ts_plug[1:-1]))
             out.notes.append(f"optimum (plug-in, seed 0): d = {d_opt}, t = {mp.nstr(t_opt, 8)}, "
                              f"W² = {mp.nstr(v_opt, 8)}; ldmstop.curve: d = {int(res.optimal['d'])}, "
                              f"t = {res.optimal['t']:.8f} (relative W² gap {rel:.1e})")
