@@ -38,7 +38,9 @@ def numpy_function(name: str) -> Callable:
 def mpmath_function(name: str) -> Callable:
     """Arbitrary-precision (mpmath) version; the caller sets ``mpmath.mp.dps``."""
     r = get_result(name)
-    return sp.lambdify(r.args, r.expr, modules="mpmath")
+    # The expm1/log1p rewrite matters here too: at 50 digits, 1 - exp(-2s) still loses
+    # log10(1/s) digits near s = 0, where thresholds of tiny variances live.
+    return sp.lambdify(r.args, stabilise(r.expr), modules="mpmath")
 
 
 @lru_cache(maxsize=None)

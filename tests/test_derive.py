@@ -89,3 +89,25 @@ def test_cli_derive_all(tmp_path):
     r = subprocess.run([sys.executable, "-m", "ldmstop", "derive", "--format", "all"],
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and "needs --out" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_atomic_files_get_normal_permissions(tmp_path):
+    from ldmstop.atomic import write_text_atomic
+
+    umask = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(umask)
+    assert (os.stat(tmp_path / "a.txt").st_mode & 0o777) == 0o644
+
+
+def test_mpmath_backend_keeps_relative_precision_at_tiny_noise():
+    import mpmath as mp
+
+    from ldmstop.derivations.backends import mpmath_function
+
+    with mp.workdps(50):
+        x = mp.mpf("3e-10")
+        got = mpmath_function("ou_inverse_a2")(x)
+        assert abs(got / (-mp.log1p(-x) / 2) - 1) < mp.mpf(10) ** -48
