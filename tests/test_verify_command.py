@@ -75,9 +75,17 @@ def test_monte_carlo_section_when_available(monkeypatch):
     fake.run_confirmations = lambda quick=False, seed=0: [
         {"id": "x", "description": "d", "confirmed": True, "gain": 1.0, "gain_stderr": 0.1, "z_max": 0.5}]
     monkeypatch.setitem(sys.modules, "ldmstop.sim.confirm", fake)
+    seen = []
+    fake.run_confirmations = lambda quick=False, seed=0: seen.append(quick) or [
+        {"id": "x", "description": "d", "confirmed": True, "gain": 1.0, "gain_stderr": 0.1, "z_max": 0.5}]
     mc = _monte_carlo(Context(quick=True), True)
-    assert mc["status"] == "ran" and mc["results"][0]["id"] == "x"
+    assert mc["status"] == "ran (quick)" and mc["results"][0]["id"] == "x"
+    assert _monte_carlo(Context(), "full")["status"] == "ran (full)"
+    assert seen == [True, False]  # the MC mode, not --quick, sets the confirmations' size
     assert _monte_carlo(Context(), False)["status"].startswith("skipped")
+    assert _monte_carlo(Context(), "off")["status"].startswith("skipped")
+    with pytest.raises(ValueError, match="quick, full or off"):
+        _monte_carlo(Context(), "fast")
     monkeypatch.setitem(sys.modules, "ldmstop.sim.confirm", None)  # import fails
     assert _monte_carlo(Context(), True)["status"].startswith("unavailable")
 

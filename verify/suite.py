@@ -56,21 +56,30 @@ def load_claims(only: str | None = None) -> list[Claim]:
     return out
 
 
-def _monte_carlo(ctx: Context, enabled: bool) -> dict:
-    """Monte Carlo confirmations from ``ldmstop.sim.confirm`` when that module exists."""
-    if not enabled:
-        return {"status": "skipped (--no-mc)", "results": []}
+def _monte_carlo(ctx: Context, mode: str | bool) -> dict:
+    """Monte Carlo confirmations from ``ldmstop.sim.confirm`` when that module exists.
+
+    ``mode``: ``"quick"`` (fewer paths: a few seconds once Numba's cache is warm), ``"full"``
+    (the sharp confirmation, about two minutes on 2 cores) or ``"off"``. ``True`` means quick.
+    """
+    if mode is True:
+        mode = "quick"
+    if mode in (False, None, "off"):
+        return {"status": "skipped (--mc off)", "results": []}
+    if mode not in ("quick", "full"):
+        raise ValueError(f"Monte Carlo mode must be quick, full or off, got {mode!r}")
     try:
         from ldmstop.sim.confirm import run_confirmations  # optional: the simulator issue
     except ImportError as exc:
         return {"status": f"unavailable ({exc})", "results": []}
     t0 = time.perf_counter()
     try:
-        results = run_confirmations(quick=ctx.quick, seed=ctx.seed)
+        results = run_confirmations(quick=mode == "quick", seed=ctx.seed)
     except Exception as exc:  # reported, never hidden; the claims' verdicts do not depend on it
         return {"status": f"error: {type(exc).__name__}: {exc}", "results": [],
                 "seconds": time.perf_counter() - t0}
-    return {"status": "ran", "results": list(results), "seconds": time.perf_counter() - t0}
+    return {"status": f"ran ({mode})", "mode": mode, "results": list(results),
+            "seconds": time.perf_counter() - t0}
 
 
 def exit_status(doc: dict) -> int:
@@ -81,7 +90,7 @@ def exit_status(doc: dict) -> int:
 
 
 def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None = None,
-              monte_carlo: bool = True, show_progress: bool | None = None,
+              monte_carlo: str | bool = "quick", show_progress: bool | None = None,
               on_result: Callable | None = None) -> dict:
     """Check every claim (``only``: a subset) and return the report document."""
     from ldmstop.progress import progress
