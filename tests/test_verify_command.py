@@ -96,3 +96,24 @@ def test_help_stays_light():
             "print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_extensions_run_through_verify(capsys):
+    rc, out, _ = _run(capsys, "--only", "schedule-thresholds", "--json", "--quick", "--dps", "30",
+                      "--no-mc")
+    doc = json.loads(out)
+    assert rc == 0
+    [c] = doc["claims"]
+    assert c["id"] == "schedule-thresholds" and c["extension"] is True
+    assert c["verdict"] == "holds" and c["negative_control"]["rejected"] is True
+    assert doc["summary"]["extensions"] == 1
+
+
+def test_extensions_off_by_default_and_listed_in_errors(capsys):
+    from ldmstop.verify.suite import extension_ids
+
+    assert {"pg-table", "schedule-thresholds", "capacity-stopping"} <= set(extension_ids())
+    with pytest.raises(ValueError, match="pg-table"):
+        from ldmstop.verify.suite import load_claims
+
+        load_claims("nonsense")

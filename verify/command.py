@@ -26,6 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="write report.md, report.json and figures/ into DIR")
     parser.add_argument("--json", action="store_true", help="print the report as one JSON document")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random settings (default 0)")
+    parser.add_argument("--extensions", action="store_true",
+                        help="also run the checks beyond the paper (Pierret & Galerne table, "
+                             "new schedules, capacity and stopping; about 2 minutes)")
     parser.add_argument("--mc", choices=("quick", "full", "off"), default="quick",
                         help="Monte Carlo confirmations (ldmstop.sim): quick (default, seconds once "
                              "Numba's cache is warm), full (sharper, ~2 minutes), off")
@@ -53,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     figures_dir = os.path.join(args.out, "figures") if args.out else None
     if figures_dir:
         os.makedirs(figures_dir, exist_ok=True)
-    doc = run_suite(ctx, only=args.only, figures_dir=figures_dir, monte_carlo=args.mc,
+    doc = run_suite(ctx, only=args.only, figures_dir=figures_dir, monte_carlo=args.mc, extensions=args.extensions,
                     show_progress=False if args.json else None)
     if args.out:
         from ldmstop.atomic import write_text_atomic

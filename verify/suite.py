@@ -13,7 +13,8 @@ from typing import Callable
 
 from .claim import HOLDS, KNOWN_ERRATUM, REFUTED, Claim, Context
 
-__all__ = ["CLAIMS", "claim_ids", "load_claims", "run_suite", "exit_status"]
+__all__ = ["CLAIMS", "claim_ids", "extension_ids", "load_claims", "run_suite", "run_extensions",
+           "exit_status"]
 
 PAPER = ("Wu, Berthet, Biau, Boyer, Elie, Marion, Optimal Stopping in Latent Diffusion Models, "
          "arXiv:2510.08409")
@@ -40,14 +41,30 @@ def claim_ids() -> list[str]:
     return list(CLAIMS)
 
 
+def extension_ids() -> list[str]:
+    """Ids of the checks beyond the paper (``ldmstop.verify.extensions``, issue 6)."""
+    from .extensions import EXTENSIONS  # light: a dict of "module:function" names
+
+    return list(EXTENSIONS)
+
+
+def _wanted(only: str | None) -> list[str] | None:
+    if not only:
+        return None
+    wanted = [w.strip() for w in only.split(",") if w.strip()]
+    known = claim_ids() + extension_ids()
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        raise ValueError(f"unknown claim id {unknown[0]!r}; choose from {', '.join(known)}")
+    return wanted
+
+
 def load_claims(only: str | None = None) -> list[Claim]:
-    """Instantiate every claim (or the one named ``only``; a comma-separated list is accepted)."""
+    """Instantiate every claim (or the one named ``only``; a comma-separated list is accepted).
+    Extension ids are accepted in ``only`` (they are run by :func:`run_extensions`)."""
     ids = claim_ids()
-    if only:
-        wanted = [w.strip() for w in only.split(",") if w.strip()]
-        unknown = [w for w in wanted if w not in CLAIMS]
-        if unknown:
-            raise ValueError(f"unknown claim id {unknown[0]!r}; choose from {', '.join(ids)}")
+    wanted = _wanted(only)
+    if wanted is not None:
         ids = [i for i in ids if i in wanted]
     out = []
     for cid in ids:
@@ -82,6 +99,40 @@ def _monte_carlo(ctx: Context, mode: str | bool) -> dict:
             "seconds": time.perf_counter() - t0}
 
 
+def _normalise_extension(res: dict) -> dict:
+    """Give an extension's claim-shaped dict the keys the report expects of a claim."""
+    out = dict(res)
+    nc = dict(out.get("negative_control", {}))
+    nc.setdefault("statement", nc.get("description", ""))
+    nc.setdefault("evidence", f"residual {nc.get('residual')!r}" if nc.get("rejected")
+                  else "no violation found: the check is broken")
+    out["negative_control"] = nc
+    for key, default in (("methods", []), ("findings", []), ("figures", []), ("notes", []),
+                         ("residual", 0.0), ("tolerance", 0.0)):
+        out.setdefault(key, default)
+    out["extension"] = True
+    return out
+
+
+def run_extensions(ctx: Context, wanted: list[str] | None, figures_dir: str | None,
+                   show_progress: bool | None = None) -> list[dict]:
+    """Run the beyond-the-paper checks of ``ldmstop.verify.extensions`` (all, or ``wanted``)."""
+    from ldmstop.progress import progress
+
+    from .extensions import EXTENSIONS
+
+    ids = [i for i in EXTENSIONS if wanted is None or i in wanted]
+    out = []
+    for cid in progress(ids, desc="extensions", total=len(ids), enabled=show_progress):
+        mod, fn = EXTENSIONS[cid].split(":")
+        t0 = time.perf_counter()
+        res = getattr(importlib.import_module(f"ldmstop.verify.extensions.{mod}"), fn)(
+            dps=ctx.dps, quick=ctx.quick, figures_dir=figures_dir)
+        res["seconds"] = round(time.perf_counter() - t0, 3)
+        out.append(_normalise_extension(res))
+    return out
+
+
 def exit_status(doc: dict) -> int:
     """0 iff no claim is refuted and every negative control was rejected (a control that passes
     means the check cannot fail, so its verdict certifies nothing)."""
@@ -90,7 +141,7 @@ def exit_status(doc: dict) -> int:
 
 
 def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None = None,
-              monte_carlo: str | bool = "quick", show_progress: bool | None = None,
+              monte_carlo: str | bool = "quick", extensions: bool = False, show_progress: bool | None = None,
               on_result: Callable | None = None) -> dict:
     """Check every claim (``only``: a subset) and return the report document."""
     from ldmstop.progress import progress
@@ -107,22 +158,28 @@ def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None 
         if on_result is not None:
             on_result(res)
     claims_seconds = time.perf_counter() - t0
+    docs = [r.to_json() for r in results]
+    wanted = _wanted(only)
+    if extensions or (wanted is not None and set(wanted) & set(extension_ids())):
+        docs += run_extensions(ctx, wanted, figures_dir, show_progress)
     mc = _monte_carlo(ctx, monte_carlo)
-    verdicts = [r.verdict for r in results]
+    verdicts = [c["verdict"] for c in docs]
     summary = {
-        "claims": len(results),
+        "claims": len(docs),
+        "extensions": sum(1 for c in docs if c.get("extension")),
         "holds": verdicts.count(HOLDS),
         "refuted": verdicts.count(REFUTED),
         "known_erratum": verdicts.count(KNOWN_ERRATUM),
-        "refuted_ids": [r.id for r in results if r.verdict == REFUTED],
-        "controls_rejected": sum(1 for r in results if r.negative_control["rejected"]),
-        "controls_not_rejected": [r.id for r in results if not r.negative_control["rejected"]],
-        "worst_residual": max((abs(r.residual) for r in results
-                               if isinstance(r.residual, float)), default=0.0),
+        "refuted_ids": [c["id"] for c in docs if c["verdict"] == REFUTED],
+        "controls_rejected": sum(1 for c in docs if c["negative_control"]["rejected"]),
+        "controls_not_rejected": [c["id"] for c in docs if not c["negative_control"]["rejected"]],
+        "worst_residual": max((abs(c["residual"]) for c in docs
+                               if isinstance(c["residual"], float)), default=0.0),
         # residuals are measured against different tolerances (dps identities, the 30-digit ODE
         # route, the float64 code): the ratio says how close any check came to its limit
-        "worst_residual_over_tolerance": max((abs(r.residual) / r.tolerance for r in results
-                                              if isinstance(r.residual, float) and r.tolerance > 0),
+        "worst_residual_over_tolerance": max((abs(c["residual"]) / c["tolerance"] for c in docs
+                                              if isinstance(c["residual"], float)
+                                              and c["tolerance"] > 0),
                                              default=0.0),
         "monte_carlo_unconfirmed": [m.get("id") for m in mc["results"] if not m.get("confirmed")],
         "seconds_claims": round(claims_seconds, 3),
@@ -134,7 +191,7 @@ def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None 
         "dps": ctx.dps,
         "quick": ctx.quick,
         "seed": ctx.seed,
-        "claims": [r.to_json() for r in results],
+        "claims": docs,
         "monte_carlo": mc,
         "summary": summary,
     }
