@@ -23,6 +23,7 @@ PAPER = ("Wu, Berthet, Biau, Boyer, Elie, Marion, Optimal Stopping in Latent Dif
 CLAIMS: dict[str, str] = {
     "prop1": "prop1:Prop1",
     "prop2": "prop2:Prop2",
+    "prop2-plugin": "prop2_plugin:Prop2Plugin",
     "prop3a": "prop3:Prop3a",
     "prop3b": "prop3:Prop3b",
     "prop4": "prop4:Prop4",
