@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import ProblemError
-from .problem import Problem
+from .problem import Problem, open_npy
 
 __all__ = ["data_spectrum", "covariance_spectrum", "advise", "Advice", "DEFAULT_CHUNK_ROWS"]
 
@@ -32,20 +32,7 @@ DEFAULT_CHUNK_ROWS = 4096
 
 def _open_data(path: str | os.PathLike) -> np.ndarray:
     """Memory-map a ``.npy`` data matrix (never loaded whole) with errors naming the file."""
-    p = os.fspath(path)
-    try:
-        arr = np.load(p, mmap_mode="r", allow_pickle=False)
-    except FileNotFoundError:
-        raise ProblemError(f"data file {p!r} does not exist") from None
-    except IsADirectoryError:
-        raise ProblemError(f"data file {p!r} is a directory") from None
-    except PermissionError:
-        raise ProblemError(f"data file {p!r} cannot be read (permission denied)") from None
-    except (ValueError, OSError, EOFError) as exc:
-        raise ProblemError(f"data file {p!r} is not a valid .npy array ({exc})") from None
-    if not isinstance(arr, np.ndarray):
-        raise ProblemError(f"data file {p!r} does not hold a single array (is it an .npz?)")
-    return arr
+    return open_npy(path, what="data", mmap_mode="r")
 
 
 def _chunk_reader(X: np.ndarray, source, chunk_rows: int):

@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import ProblemError
 
-__all__ = ["Problem", "SCHEDULES", "load_npy", "parse_floats", "DEFAULT_T", "MAX_T"]
+__all__ = ["Problem", "SCHEDULES", "load_npy", "open_npy", "parse_floats", "DEFAULT_T", "MAX_T"]
 
 #: Schedules the problem accepts; the SymPy definitions live in ldmstop.derivations.schedules.
 SCHEDULES = ("ou", "vp-linear", "vp-cosine", "rectified-flow")
@@ -260,9 +260,18 @@ def eig_covariance(cov) -> tuple[np.ndarray, np.ndarray]:
 
 def load_npy(path: str | os.PathLike, *, what: str = "array") -> np.ndarray:
     """Load a numeric ``.npy`` file safely (no pickles) with errors that name the file."""
+    arr = open_npy(path, what=what)
+    if arr.dtype.kind not in "biuf":
+        raise ProblemError(f"{what} file {os.fspath(path)!r} has non-numeric dtype {arr.dtype}")
+    return arr.astype(float)
+
+
+def open_npy(path: str | os.PathLike, *, what: str = "array", mmap_mode: str | None = None) -> np.ndarray:
+    """Open a ``.npy`` file without pickles (``mmap_mode="r"``: memory-mapped, never loaded
+    whole); errors name the file. The dtype is left to the caller to check."""
     p = os.fspath(path)
     try:
-        arr = np.load(p, allow_pickle=False)
+        arr = np.load(p, mmap_mode=mmap_mode, allow_pickle=False)
     except FileNotFoundError:
         raise ProblemError(f"{what} file {p!r} does not exist") from None
     except IsADirectoryError:
@@ -273,9 +282,7 @@ def load_npy(path: str | os.PathLike, *, what: str = "array") -> np.ndarray:
         raise ProblemError(f"{what} file {p!r} is not a valid .npy array ({exc})") from None
     if not isinstance(arr, np.ndarray):
         raise ProblemError(f"{what} file {p!r} does not hold a single array (is it an .npz?)")
-    if arr.dtype.kind not in "biuf":
-        raise ProblemError(f"{what} file {p!r} has non-numeric dtype {arr.dtype}")
-    return arr.astype(float)
+    return arr
 
 
 def parse_floats(text: str, *, name: str) -> list[float]:
