@@ -117,3 +117,19 @@ def test_extensions_off_by_default_and_listed_in_errors(capsys):
         from ldmstop.verify.suite import load_claims
 
         load_claims("nonsense")
+
+
+def test_extension_figures_linked_relative_to_report(tmp_path):
+    from ldmstop.verify.suite import _normalise_extension
+
+    res = _normalise_extension({"id": "x", "verdict": "holds", "residual": 0.0,
+                                "negative_control": {"description": "c", "rejected": True, "residual": 1.0},
+                                "figures": [str(tmp_path / "figures" / "pg_table.png")]})
+    assert res["figures"] == ["pg_table.png"]
+    assert res["negative_control"]["statement"] == "c"
+
+
+def test_summary_grammar():
+    from ldmstop.verify.report import _errata
+
+    assert _errata(1) == "1 known erratum" and _errata(2) == "2 known errata"

@@ -28,6 +28,10 @@ def _short_methods(methods: list[str], width: int = 38) -> str:
     return first + (f" (+{len(methods) - 1})" if len(methods) > 1 else "")
 
 
+def _errata(n: int) -> str:
+    return f"{n} known erratum" if n == 1 else f"{n} known errata"
+
+
 def terminal_table(doc: dict) -> str:
     """Fixed-width table: claim, source, methods, worst residual, verdict, control."""
     rows = [("claim", "source", "methods", "worst residual", "verdict", "control")]
@@ -45,7 +49,7 @@ def terminal_table(doc: dict) -> str:
     s = doc["summary"]
     lines.append("")
     lines.append(f"{s['claims']} claims at {doc['dps']} digits{' (quick)' if doc['quick'] else ''}: "
-                 f"{s['holds']} hold, {s['known_erratum']} known errata, {s['refuted']} refuted; "
+                 f"{s['holds']} hold, {_errata(s['known_erratum'])}, {s['refuted']} refuted; "
                  f"{s['controls_rejected']}/{s['claims']} negative controls rejected; "
                  f"{s['seconds_total']:.1f} s")
     mc = doc.get("monte_carlo", {})
@@ -86,7 +90,7 @@ def markdown_report(doc: dict) -> str:
         f"corrected statement verified). Every claim carries a negative control — a perturbed "
         f"statement the same check must reject.",
         "",
-        f"**Summary:** {s['claims']} claims: {s['holds']} hold, {s['known_erratum']} known errata, "
+        f"**Summary:** {s['claims']} claims: {s['holds']} hold, {_errata(s['known_erratum'])}, "
         f"{s['refuted']} refuted; {s['controls_rejected']}/{s['claims']} negative controls rejected; "
         f"{s['seconds_total']:.1f} s.",
         "",

@@ -8,6 +8,7 @@ claim: ``id``, ``source``, ``verdict``, ``residual``, ``methods``, ``negative_co
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from typing import Callable
 
@@ -108,6 +109,8 @@ def _normalise_extension(res: dict) -> dict:
     nc.setdefault("evidence", f"residual {nc.get('residual')!r}" if nc.get("rejected")
                   else "no violation found: the check is broken")
     out["negative_control"] = nc
+    # the report links figures relative to its figures/ folder, where the extension wrote them
+    out["figures"] = [os.path.basename(f) for f in out.get("figures", [])]
     for key, default in (("methods", []), ("findings", []), ("figures", []), ("notes", []),
                          ("residual", 0.0), ("tolerance", 0.0)):
         out.setdefault(key, default)
