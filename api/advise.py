@@ -22,6 +22,7 @@ import numpy as np
 
 from .errors import ProblemError
 from .problem import Problem, open_npy
+from .plots import shown_dimensions
 
 __all__ = ["data_spectrum", "covariance_spectrum", "advise", "Advice", "DEFAULT_CHUNK_ROWS"]
 
@@ -191,7 +192,7 @@ def plot_heatmap(adv: Advice, path: str, title: str | None = None, max_rows: int
 
     plt = _plt()
     D = adv.w2.shape[0]
-    rows = np.arange(D) if D <= max_rows else np.unique(np.geomspace(1, D, max_rows).astype(int) - 1)
+    rows = shown_dimensions(D, max_rows)
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     pos = adv.w2[adv.w2 > 0]
     floor = max(float(pos.min()) if pos.size else 1e-300, 1e-12)

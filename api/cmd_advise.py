@@ -113,7 +113,9 @@ def format_advice(adv, max_rows: int = 10) -> str:
               f"running to the end: best d = {e['d']}, W2 = {e['w2']:.6g} (all {p.D} components: {e['w2_full']:.6g})",
               f"gain of stopping early: {g['w2']:.4g} in W2 ({100 * g['relative']:.3g} %)", ""]
     D = p.D
-    show = range(D) if D <= max_rows else np.unique(np.geomspace(1, D, max_rows).astype(int) - 1)
+    from .plots import shown_dimensions
+
+    show = shown_dimensions(D, max_rows)
     lines.append(f"{'d':>6} {'sigma^2':>11} {'best stop t':>12} {'W2 there':>11} {'W2 at end':>11}")
     for j in show:
         r = adv.best_stop[j]

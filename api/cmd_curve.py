@@ -59,7 +59,9 @@ def format_table(res, max_rows: int = 12) -> str:
     p = res.problem
     lines = [f"ldmstop curve — D = {p.D}, schedule = {p.schedule}, T = {p.T:g}, "
              f"score = {'plug-in' if p.has_estimate else 'exact'}"]
-    show = range(p.D) if p.D <= max_rows else np.unique(np.geomspace(1, p.D, max_rows).astype(int) - 1)
+    from .plots import shown_dimensions
+
+    show = shown_dimensions(p.D, max_rows)
     lines.append("")
     head = f"{'d':>5} {'sigma^2':>12} " + ("{:>12} ".format("sigmahat^2") if p.has_estimate else "")
     head += f"{'t_d':>10} " + ("{:>10} ".format("that_d") if p.has_estimate else "")

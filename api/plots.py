@@ -6,7 +6,15 @@ import numpy as np
 
 from .atomic import atomic_path
 
-__all__ = ["plot_curve", "savefig_atomic"]
+__all__ = ["plot_curve", "savefig_atomic", "shown_dimensions"]
+
+
+def shown_dimensions(D: int, most: int) -> np.ndarray:
+    """0-based indices of the latent dimensions a table or plot shows: all of them up to
+    ``most``, else about ``most`` spread geometrically over 1..D (small d matter most)."""
+    if D <= most:
+        return np.arange(D)
+    return np.unique(np.geomspace(1, D, most).astype(int) - 1)
 
 
 def _plt():
@@ -30,7 +38,7 @@ def plot_curve(res, path: str, max_curves: int = 12, title: str | None = None) -
     plt = _plt()
     p = res.problem
     D = p.D
-    dims = np.arange(D) if D <= max_curves else np.unique(np.geomspace(1, D, max_curves).astype(int) - 1)
+    dims = shown_dimensions(D, max_curves)
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     cmap = plt.get_cmap("viridis")
     thr = res.thresholds_estimated if res.thresholds_estimated is not None else res.thresholds_exact
