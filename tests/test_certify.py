@@ -257,6 +257,22 @@ def test_chi2_enclosure_contains_the_exact_probability(n, eps):
         assert box.b - box.a <= mp.mpf(10) ** -18 * exact
 
 
+@pytest.mark.parametrize("terms", [2, 3, 6])
+@pytest.mark.parametrize("z", ["50", "123.25"])
+def test_erfc_asymptotic_enclosure_with_few_terms(z, terms):
+    """The enveloping remainder of erfc's asymptotic series (DLMF 7.12(i)): with K terms the
+    enclosure still contains erfc(√z), and its width is the first omitted term."""
+    from ldmstop.verify.certify import _erfc_sqrt, _prec
+    with _prec(200):
+        box = _erfc_sqrt(Fraction(z), terms=terms)
+    with mp.workdps(60):
+        zz = mp.mpf(z)
+        exact = mp.erfc(mp.sqrt(zz))
+        assert box.a <= exact <= box.b
+        omitted = mp.rf(mp.mpf(1) / 2, terms) / zz**terms * mp.exp(-zz) / mp.sqrt(mp.pi * zz)
+        assert omitted * mp.mpf("0.999") <= box.b - box.a <= omitted * mp.mpf("1.001")
+
+
 @pytest.mark.parametrize("kw", [dict(N=50, n_min=46, constant="2.5"),
                                 dict(N=8, n_min=7, constant="2", eps=("0", "12"))])
 def test_prop9_planted_bounds_fail(kw):

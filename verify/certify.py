@@ -388,11 +388,9 @@ def _corners(k: int):
 
 
 def _box_of(params: Sequence[Param]) -> dict[str, tuple]:
-    out = {}
-    for p in params:
-        a, b = iv.mpf(p.lo), iv.mpf(p.hi)
-        out[p.name] = (_float_down(_lo(a)), _float_up(_hi(b)))
-    return out
+    """The stated box: the decimal ranges as given (the proof covers an outward enclosure of
+    each), as the nearest doubles."""
+    return {p.name: (float(p.lo), float(p.hi)) for p in params}
 
 
 def _merge(searches: Sequence[_Search]) -> tuple[bool, int, int, dict | None]:
@@ -555,8 +553,8 @@ def _prop2_time_search(f, sch: _Schedule, params, ok_struct, ok_claim, max_boxes
         return S2, T, S, B2, k, g1, g2
 
     def local(S2, T, S, k):
-        """``Δ = h (τ - t)`` with ``τ = T - B^{-1}(-log y_d)`` and ``h > 0``: see the module's
-        documentation. True if ``h > 0`` is proved on the box."""
+        """``Δ = h (τ - t)`` with ``τ = T - B^{-1}(-log y_d)`` and ``h > 0``: see the
+        docstring of ``certify_prop2``. True if ``h > 0`` is proved on the box."""
         if _hi(S2) >= 1:
             return False
         yd = YD((S2,))
@@ -869,13 +867,13 @@ def _P_lower(k2: int, z: Fraction, rel_bits: int = 64):
     return pref * iv.exp(-zi) * S
 
 
-def _erfc_sqrt(z: Fraction):
+def _erfc_sqrt(z: Fraction, terms: int | None = None):
     """``erfc(sqrt(z)) = Q(1/2, z)``, rigorous. For ``z ≤ 45``: ``1 - P(1/2, z)`` with the
     bits that cancel (``z log2(e)``) added to the working precision. Above: the asymptotic
     series ``e^{-z}/sqrt(πz) Σ_{m<K} (-1)^m (1/2)_m z^{-m}``, whose remainder for real argument
     has the sign of the first omitted term and is smaller in magnitude (DLMF 7.12.1, §7.12(i)),
-    with ``K < z`` (terms still decreasing)."""
-    if z <= 45:
+    with ``K < z`` (terms still decreasing); ``terms`` fixes ``K`` (for the tests)."""
+    if z <= 45 and terms is None:
         bits = iv.prec + int(1.45 * float(z)) + 16
         with _prec(bits):
             out = 1 - _P_lower(1, z, rel_bits=bits)
@@ -892,7 +890,7 @@ def _erfc_sqrt(z: Fraction):
         Sn = Sn * (2 * p) + (-1) ** m * tn
         nxt = (2 * m + 1) / 2 - math.exp(logz)      # next ratio - 1 (< 0 while decreasing)
         small = math.log(tn) - math.log(td) < -target
-        if small or m + 1 >= float(z) - 1 or nxt >= 0:
+        if (m + 1 == terms) if terms else (small or m + 1 >= float(z) - 1 or nxt >= 0):
             break
     # first omitted term: (-1)^{m+1} tn (2m+1) q / (td 2p)
     omit_n, omit_d = tn * (2 * m + 1) * q, td * 2 * p
@@ -1041,7 +1039,7 @@ def certify_prop9(*, N: int = 100, eps=("0", "100"), n_min: int = 1, constant="4
               "half-integer n/2 (erfc by 1 - P(1/2, z) for z ≤ 16, else the A&S 7.1.13 bounds), "
               f"e^(-z), √z, √π in mpmath.iv ({prec} bits); monotonicity of both sides in ε "
               "for ε ≥ 0 turns point enclosures into interval proofs; split points greedy.")
-    box = {"n": (n_min, N), "eps": (_float_down(e_lo), _float_up(e_hi))}
+    box = {"n": (n_min, N), "eps": (float(eps[0]), float(eps[1]))}
     return Certificate("prop9", statement, box, certified, boxes, depth_max,
                        time.perf_counter() - t0, failing, method)
 
@@ -1059,7 +1057,8 @@ def _prop9_failing(n, e1, e2, kind, at, Fv, Bv) -> dict:
 # The interface used by the verification report
 
 
-#: Budgets: quick (≈ 1 s all together), default, thorough (larger boxes and n).
+#: Budgets per mode; the boxes of prop1/prop2/lemma1 close in a few boxes at any size, so quick
+#: and default share them and only Prop 9's range of n grows.
 _PLANS = {
     "quick": dict(prop9=dict(N=30, eps=("0", "100"))),
     "default": dict(prop9=dict(N=150, eps=("0", "100"))),
@@ -1068,7 +1067,7 @@ _PLANS = {
                                 T=("1e-6", "1000")),
                      lemma1=dict(sigmahat2=("1e-12", "1e12"), C=("1", "1e12"),
                                  T=("1e-6", "1000")),
-                     prop9=dict(N=1000, eps=("0", "1000"))),
+                     prop9=dict(N=400, eps=("0", "1000"))),
 }
 
 _CERTIFIERS = {"prop1": certify_prop1, "prop2": certify_prop2, "lemma1": certify_lemma1,
@@ -1078,8 +1077,10 @@ _CERTIFIERS = {"prop1": certify_prop1, "prop2": certify_prop2, "lemma1": certify
 def certificate_for(claim_id: str, quick: bool, thorough: bool = False) -> Certificate | None:
     """The interval certificate of a claim of Wu et al. (2025), or ``None`` if the claim has
     none (``CLAIM_IDS`` lists those that do). ``quick`` and ``thorough`` choose the budget
-    (``thorough`` wins): quick ≈ 1 s for all four, default a few seconds, thorough larger boxes
-    and ``n ≤ 1000`` for Prop 9 (minutes)."""
+    (``thorough`` wins): quick (Prop 9 for ``n ≤ 30``; about 1 s for all four once SymPy's
+    identities are cached, 3-4 s in a cold process), default (``n ≤ 150``, about 6 s), thorough
+    (boxes ``[1e-12, 1e12]``, ``T ∈ [1e-6, 1000]``, ``n ≤ 400``, ``ε ≤ 1000``: about a minute).
+    See ``docs/certificates.md``."""
     if claim_id not in _CERTIFIERS:
         return None
     plan = _PLANS["thorough" if thorough else "quick" if quick else "default"]
