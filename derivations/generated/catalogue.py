@@ -1,7 +1,7 @@
 # GENERATED FILE - DO NOT EDIT. Written by `python -m ldmstop.derivations.generate`
 # from the SymPy derivations in derivations/ (checked by tests/test_generated.py).
 # SymPy version: 1.14.0
-# Source SHA-256: 1e83cca5b1b501cbb80524890e16ef6cdc72b021b2257ab507986d44a4fa135c
+# Source SHA-256: 19b41ac4ebfd82c9022519b88dd53a8f1cddf915b244dbe8de298561f62968ea
 """Every derived result as plain data (title, source, LaTeX, srepr, free symbols): what ``ldmstop derive`` exports.
 
 Generated from the SymPy derivations (:mod:`ldmstop.derivations.results`); edit those and regenerate.
@@ -11,7 +11,7 @@ Generated from the SymPy derivations (:mod:`ldmstop.derivations.results`); edit 
 __all__ = ['SYMPY_VERSION', 'SOURCE_SHA256', 'RESULTS']
 
 SYMPY_VERSION = '1.14.0'
-SOURCE_SHA256 = '1e83cca5b1b501cbb80524890e16ef6cdc72b021b2257ab507986d44a4fa135c'
+SOURCE_SHA256 = '19b41ac4ebfd82c9022519b88dd53a8f1cddf915b244dbe8de298561f62968ea'
 
 #: One record per result, in registry order.
 RESULTS = (
