@@ -19,10 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 # Generated from the SymPy derivations ahead of time (python -m ldmstop.derivations.generate):
-# importing these costs no SymPy.
-from ldmstop.derivations.backends import numpy_schedule, schedule_coefficients
-from ldmstop.derivations.generated.numpy_backend import (component_error_general,
-                                                         component_error_stable, component_slope)
+# importing them costs no SymPy. Functions are looked up through the module when called, so
+# that replacing a look-up (a test, a verify negative control) reaches this code.
+from ldmstop.derivations import backends
 
 from .errors import ProblemError
 from .problem import Problem
@@ -56,7 +55,7 @@ def backward_times(T: float, grid: int) -> np.ndarray:
 def noise_levels(problem: Problem, times: np.ndarray) -> np.ndarray:
     """``x = a²_{T-t}`` at backward times ``t`` (forward time ``s = T - t``, clipped at 0)."""
     s = np.clip(problem.T - np.asarray(times, dtype=float), 0.0, None)
-    return np.asarray(numpy_schedule(problem.schedule).a2(s), dtype=float) * np.ones_like(s)
+    return np.asarray(backends.numpy_schedule(problem.schedule).a2(s), dtype=float) * np.ones_like(s)
 
 
 def component_errors(sigma2: np.ndarray, sigma2_hat: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -65,7 +64,7 @@ def component_errors(sigma2: np.ndarray, sigma2_hat: np.ndarray, x: np.ndarray) 
     Uses the generated cancellation-free form; a component with ``σ = σ̂ = 0`` at ``x = 0`` has
     ``v = 0`` and error 0 (the 0/0 of that form is resolved by its limit).
     """
-    f = component_error_stable
+    f = backends.numpy_function("component_error_stable")
     sig = np.sqrt(sigma2)[:, None]
     sh = np.sqrt(sigma2_hat)[:, None]
     xx = np.asarray(x, dtype=float)[None, :]
@@ -80,7 +79,7 @@ def component_slopes(sigma2: np.ndarray, sigma2_hat: np.ndarray, x: np.ndarray) 
 
     For ``σ_i = 0`` the slope is ``1 - σ̂_i²`` (the error is ``v_i`` itself), also at ``v_i = 0``.
     """
-    f = component_slope
+    f = backends.numpy_function("component_slope")
     sig = np.sqrt(sigma2)[:, None]
     sh = np.sqrt(sigma2_hat)[:, None]
     xx = np.asarray(x, dtype=float)[None, :]
@@ -109,7 +108,7 @@ def w2_map(problem: Problem, times: np.ndarray) -> np.ndarray:
 
 def threshold_times(problem: Problem, *, estimated: bool = False) -> np.ndarray:
     """``t_1 = 0, t_2, …, t_D, t_{D+1} = T`` (Prop 2); ``t̂_d`` with ``estimated=True``."""
-    fns = numpy_schedule(problem.schedule)
+    fns = backends.numpy_schedule(problem.schedule)
     sig = np.sqrt(problem.sigma2[1:])
     with np.errstate(invalid="ignore", divide="ignore"):
         if estimated:
@@ -171,7 +170,7 @@ def optimal_stop(problem: Problem, times: np.ndarray, w2: np.ndarray | None = No
     best = {"d": int(np.argmin(f_best)) + 1, "x": float(x[k_best[np.argmin(f_best)]]),
             "w2_squared": incumbent, "interior": False}
     best["t"] = float(times[k_best[best["d"] - 1]])
-    inv = numpy_schedule(problem.schedule).inverse_a2
+    inv = backends.numpy_schedule(problem.schedule).inverse_a2
 
     for j in candidates:
         d = j + 1
@@ -277,7 +276,7 @@ INITS = ("pT", "normal")
 
 def _is_vp(schedule: str) -> bool:
     """Whether ``a_s² + b_s² = 1`` (the closed forms in ``x = a²`` apply)."""
-    return numpy_schedule(schedule).variance_preserving
+    return backends.numpy_schedule(schedule).variance_preserving
 
 
 def w2_map_general(problem: Problem, times: np.ndarray) -> np.ndarray:
@@ -287,7 +286,7 @@ def w2_map_general(problem: Problem, times: np.ndarray) -> np.ndarray:
     The kept-component error is the generated cancellation-free form (``component_error_general``:
     ``v - σ² = δ + a² - (1 - b²)σ̂²``), cumulated over components in one D×K pass.
     """
-    co = schedule_coefficients(problem.schedule)
+    co = backends.schedule_coefficients(problem.schedule)
     s = np.clip(problem.T - np.asarray(times, dtype=float), 0.0, None)
     a2 = np.asarray(co["a2"](s), dtype=float) * np.ones_like(s)
     omb2 = np.asarray(co["one_minus_b2"](s), dtype=float) * np.ones_like(s)
@@ -300,7 +299,7 @@ def component_errors_general(sigma2: np.ndarray, sigma2_hat: np.ndarray, a2: np.
                              one_minus_b2: np.ndarray) -> np.ndarray:
     """``(sqrt(v_i) - σ_i)²``, ``v_i = a² + b² σ̂_i²``, rows = components, columns = times.
     ``σ = σ̂ = 0`` at ``a² = 0`` gives 0/0, resolved by its limit 0."""
-    f = component_error_general
+    f = backends.numpy_function("component_error_general")
     sig2 = np.asarray(sigma2, float)[:, None]
     hat2 = np.asarray(sigma2_hat, float)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -345,7 +344,7 @@ def optimal_stop_general(problem: Problem, times: np.ndarray, w2: np.ndarray,
     order = np.argsort(f_best, kind="stable")[:refine]
     sig2, hat2 = problem.sigma2, problem.sigma2_used
     tail = np.concatenate([np.cumsum(sig2[::-1])[::-1][1:], [0.0]])
-    co = schedule_coefficients(problem.schedule)
+    co = backends.schedule_coefficients(problem.schedule)
     a2f, ombf = co["a2"], co["one_minus_b2"]
     j0 = int(order[0])
     best = {"d": j0 + 1, "t": float(times[k_best[j0]]), "w2_squared": float(f_best[j0]), "interior": False}

@@ -21,14 +21,13 @@ Two ways in, both greppable:
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Callable
 
 from .generated import numpy_backend  # mpmath and math backends load on first use
 
 __all__ = ["numpy_function", "mpmath_function", "math_function", "numba_function",
-           "result_names", "ScheduleFunctions", "numpy_schedule", "mpmath_schedule",
+           "result_names", "ScheduleFunctions", "SCHEDULE_FIELDS", "numpy_schedule", "mpmath_schedule",
            "schedule_functions", "schedule_coefficients", "SCHEDULE_NAMES", "VP_SCHEDULES"]
 
 #: Built-in schedules (command-line names), and those with ``a_s² + b_s² = 1``.
@@ -88,34 +87,55 @@ def numba_function(name: str) -> Callable:
     return numba.njit(math_function(name))
 
 
-@dataclass(frozen=True)
-class ScheduleFunctions:
-    """The generated functions of one built-in schedule (numpy or mpmath), by what they
-    compute. ``None`` where the schedule has no such result (``w2``, ``log_signal`` and
-    ``extended_inverse_a2`` are VP-only; the ``threshold_root_exact``/``threshold_exit_plugin``
-    window ends are the rectified flow's; ``one_minus_b2``, ``marginal_variance`` and the
-    backward coefficients are generated for the rectified flow and composed for VP schedules
-    by :func:`schedule_coefficients`)."""
+#: The attributes of a :class:`ScheduleFunctions`, by what they compute.
+SCHEDULE_FIELDS = (
+    "a2", "b", "inverse_a2", "drift", "diffusion2", "ei_antiderivative",
+    "threshold_time_exact", "threshold_time_plugin",
+    # VP schedules only
+    "w2", "log_signal", "extended_inverse_a2",
+    # generated for the rectified flow; composed for VP schedules by schedule_coefficients
+    "one_minus_b2", "marginal_variance", "sde_coefficient", "ode_coefficient",
+    # the rectified flow's window ends
+    "threshold_root_exact", "threshold_exit_plugin",
+)
 
-    name: str
-    variance_preserving: bool
-    a2: Callable
-    b: Callable
-    inverse_a2: Callable
-    drift: Callable
-    diffusion2: Callable
-    ei_antiderivative: Callable
-    threshold_time_exact: Callable
-    threshold_time_plugin: Callable
-    w2: Callable | None = None
-    log_signal: Callable | None = None
-    extended_inverse_a2: Callable | None = None
-    one_minus_b2: Callable | None = None
-    marginal_variance: Callable | None = None
-    sde_coefficient: Callable | None = None
-    ode_coefficient: Callable | None = None
-    threshold_root_exact: Callable | None = None
-    threshold_exit_plugin: Callable | None = None
+
+class ScheduleFunctions:
+    """The generated functions of one built-in schedule (numpy or mpmath), as attributes named
+    by what they compute (:data:`SCHEDULE_FIELDS`): ``numpy_schedule("ou").threshold_time_exact``
+    is the result ``ou_threshold_time_exact``. ``None`` where the schedule has no such result
+    (``w2``, ``log_signal``, ``extended_inverse_a2``: VP only; ``threshold_root_exact``,
+    ``threshold_exit_plugin``: the rectified flow's; ``one_minus_b2``, ``marginal_variance`` and
+    the backward coefficients are generated for the rectified flow and composed for VP schedules
+    by :func:`schedule_coefficients`).
+
+    Each attribute is looked up by result name when it is read (through
+    :func:`numpy_function` / :func:`mpmath_function`), so that a test or a verify negative
+    control that replaces one of those look-ups reaches every caller."""
+
+    __slots__ = ("name", "variance_preserving", "_names", "_lookup")
+
+    def __init__(self, name: str, variance_preserving: bool, names: dict[str, str],
+                 lookup: Callable[[str], Callable]):
+        unknown = set(names) - set(SCHEDULE_FIELDS)
+        if unknown:  # pragma: no cover - a result added to a schedule without a field here
+            raise RuntimeError(f"schedule {name}: generated results {sorted(unknown)} have no field")
+        self.name = name
+        self.variance_preserving = variance_preserving
+        self._names = names
+        self._lookup = lookup
+
+    def __getattr__(self, field: str):
+        if field in SCHEDULE_FIELDS:
+            result = self._names.get(field)
+            return None if result is None else self._lookup(result)
+        raise AttributeError(f"no schedule function {field!r}; fields: {', '.join(SCHEDULE_FIELDS)}")
+
+    def __dir__(self):
+        return sorted({"name", "variance_preserving", *SCHEDULE_FIELDS})
+
+    def __repr__(self) -> str:
+        return f"ScheduleFunctions({self.name!r}: {', '.join(sorted(self._names))})"
 
 
 def _check_schedule(name: str) -> str:
@@ -124,19 +144,17 @@ def _check_schedule(name: str) -> str:
     return name
 
 
-def _schedule(module, name: str) -> ScheduleFunctions:
+def _schedule(module, name: str, lookup: Callable[[str], Callable]) -> ScheduleFunctions:
     table = module.SCHEDULES[_check_schedule(name)]
-    known = {f.name for f in fields(ScheduleFunctions)}
-    extra = set(table) - known
-    if extra:  # pragma: no cover - a result added to a schedule without a field here
-        raise RuntimeError(f"schedule {name}: generated results {sorted(extra)} have no field")
-    return ScheduleFunctions(name=name, variance_preserving=module.VARIANCE_PRESERVING[name], **table)
+    # the generated functions are named by their results
+    return ScheduleFunctions(name, module.VARIANCE_PRESERVING[name],
+                             {field: fn.__name__ for field, fn in table.items()}, lookup)
 
 
 @lru_cache(maxsize=None)
 def numpy_schedule(name: str) -> ScheduleFunctions:
     """numpy functions of the built-in schedule ``name`` (``ValueError`` for another name)."""
-    return _schedule(numpy_backend, name)
+    return _schedule(numpy_backend, name, lambda result: numpy_function(result))
 
 
 @lru_cache(maxsize=None)
@@ -144,7 +162,7 @@ def mpmath_schedule(name: str) -> ScheduleFunctions:
     """mpmath functions of the built-in schedule ``name``."""
     from .generated import mpmath_backend
 
-    return _schedule(mpmath_backend, name)
+    return _schedule(mpmath_backend, name, lambda result: mpmath_function(result))
 
 
 def schedule_functions(schedule: str) -> dict[str, Callable]:
@@ -177,8 +195,8 @@ def schedule_coefficients(name: str) -> dict[str, Callable]:
            "ei_antiderivative": fns.ei_antiderivative}
     if fns.variance_preserving:
         a2, b, f, g2 = fns.a2, fns.b, fns.drift, fns.diffusion2
-        c_sde = numpy_backend.backward_sde_coefficient
-        c_ode = numpy_backend.backward_ode_coefficient
+        c_sde = numpy_function("backward_sde_coefficient")
+        c_ode = numpy_function("backward_ode_coefficient")
 
         def marginal_variance(s_, sigmahat):
             return a2(s_) + b(s_) ** 2 * sigmahat**2

@@ -265,3 +265,29 @@ def test_generated_and_backends_import_without_sympy():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+def test_lookups_happen_at_call_time(monkeypatch):
+    """Replacing ``backends.numpy_function`` reaches the curve, by name and by schedule (verify's
+    code-side negative controls rely on it; a cached or imported-by-value function would not
+    see the replacement)."""
+    from ldmstop import Problem
+    from ldmstop.curve import threshold_times, w2_map
+    from ldmstop.derivations import backends as B
+
+    p = Problem.from_variances([1.0, 0.2, 0.05], T=2.0)
+    times = np.linspace(0.0, 2.0, 5)
+    base_t, base_w = threshold_times(p), w2_map(p, times)
+    original = B.numpy_function
+
+    def patched(name):
+        f = original(name)
+        if name in ("ou_threshold_time_exact", "component_error_stable"):
+            return lambda *a: f(*a) * 0.5
+        return f
+
+    monkeypatch.setattr(B, "numpy_function", patched)
+    np.testing.assert_allclose(threshold_times(p)[1:-1], base_t[1:-1] * 0.5)
+    assert not np.allclose(w2_map(p, times), base_w)
+    assert B.numpy_schedule("ou").threshold_time_exact(0.3, 2.0) == pytest.approx(
+        0.5 * original("ou_threshold_time_exact")(0.3, 2.0))
