@@ -15,7 +15,8 @@ Targets (ratios to the numpy import where the target is one):
 - ``ldmstop derive --format all``: ≤ 5 s;
 - ``ldmstop --help``: no SymPy, no Numba (checked by tests/test_cli.py; timed here).
 
-Also the two JSON encoders of ``ldmstop.jsonout`` on the CIFAR-10 map (orjson, and the standard
+Wall time depends on the machine's load (report it: it is in the results); the CPU time of
+each process (user + system) is recorded beside it. Also the two JSON encoders of ``ldmstop.jsonout`` on the CIFAR-10 map (orjson, and the standard
 library with ``LDMSTOP_JSON=stdlib``). Prints a table and writes benchmarks/results/start.json.
 
     python benchmarks/bench_start.py [--repeat N] [--before /path/to/base/venv/bin/python]
@@ -47,8 +48,12 @@ TARGETS = {
 }
 
 
-def run_once(argv: list[str], env: dict | None = None) -> tuple[float, float, int]:
-    """(seconds, peak RSS in MB, exit status) of one process; its stdout is discarded."""
+def run_once(argv: list[str], env: dict | None = None) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds) of one process; its stdout is discarded.
+
+    The peak is the kernel's ``ru_maxrss`` of the child, which is never below the launcher's
+    own resident memory at the fork (``launcher_rss_mb`` in the results); CPU seconds (user +
+    system) depend less on the machine's load than wall time."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -58,14 +63,23 @@ def run_once(argv: list[str], env: dict | None = None) -> tuple[float, float, in
     proc.stderr.close()
     if proc.returncode:
         raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {err[-500:]}")
-    return dt, usage.ru_maxrss / 1024, proc.returncode
+    return dt, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def measure(argv: list[str], repeat: int, env: dict | None = None) -> dict:
     runs = [run_once(argv, env) for _ in range(repeat)]
     secs = [r[0] for r in runs]
     return {"best_s": min(secs), "median_s": statistics.median(secs),
-            "peak_mb": max(r[1] for r in runs), "runs": repeat}
+            "cpu_best_s": min(r[2] for r in runs), "peak_mb": max(r[1] for r in runs),
+            "runs": repeat}
+
+
+def _own_rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")  # pragma: no cover - not Linux
 
 
 def main() -> None:
@@ -105,6 +119,7 @@ def main() -> None:
     }
     if not args.skip_large:
         commands["curve_d20000_json"] = (["-m", "ldmstop", "curve", "--spectrum", big, "--json"], 1, None)
+    launcher_rss = _own_rss_mb()
     load_start = os.getloadavg()
     t_start = time.time()
     results: dict[str, dict] = {name: {} for name in interpreters}
@@ -114,17 +129,22 @@ def main() -> None:
             if iname == "before" and cname == "curve_cifar10_json_stdlib":
                 continue  # the base has one encoder
             env = {**os.environ, **(env_over or {})}
-            reps = 1 if (iname == "before" and cname == "curve_d20000_json") else rep
+            # the base is slow: fewer runs of it (interleaved all the same)
+            reps = 1 if (iname == "before" and cname == "curve_d20000_json") else (
+                min(rep, slow) if iname == "before" else rep)
             res = measure([exe, *argv], reps, env)
             results[iname][cname] = res
             print(f"{iname:6s} {cname:28s} best {res['best_s']:7.3f} s  median {res['median_s']:7.3f} s"
-                  f"  peak {res['peak_mb']:7.0f} MB", flush=True)
+                  f"  cpu {res['cpu_best_s']:7.3f} s  peak {res['peak_mb']:7.0f} MB", flush=True)
     load_end = os.getloadavg()
 
     after = results["after"]
     figures = {
         "curve_small_over_numpy_import": after["curve_small"]["best_s"] / after["import_numpy"]["best_s"],
         "curve_cifar10_json_s": after["curve_cifar10_json"]["best_s"],
+        "curve_cifar10_json_cpu_s": after["curve_cifar10_json"]["cpu_best_s"],
+        "curve_small_over_numpy_import_cpu": (after["curve_small"]["cpu_best_s"]
+                                              / after["import_numpy"]["cpu_best_s"]),
         "derive_all_s": after["derive_all"]["best_s"],
         "help_over_python_pass": after["help"]["best_s"] / after["python_pass"]["best_s"],
         "json_orjson_speedup_cifar10": (after["curve_cifar10_json_stdlib"]["best_s"]
@@ -133,6 +153,7 @@ def main() -> None:
     if "curve_d20000_json" in after:
         figures["curve_d20000_json_s"] = after["curve_d20000_json"]["best_s"]
         figures["curve_d20000_json_peak_mb"] = after["curve_d20000_json"]["peak_mb"]
+        figures["curve_d20000_json_cpu_s"] = after["curve_d20000_json"]["cpu_best_s"]
     if "before" in results:
         before = results["before"]
         figures["before_curve_small_over_numpy_import"] = (before["curve_small"]["best_s"]
@@ -147,6 +168,7 @@ def main() -> None:
     doc = {
         "results": results, "figures": figures, "targets": TARGETS, "meets_target": verdicts,
         "load_average": {"start": load_start, "end": load_end},
+        "launcher_rss_mb": launcher_rss,
         "elapsed_s": time.time() - t_start,
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "numpy": np.__version__,
                     "orjson": fast_encoder_available()},

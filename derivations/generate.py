@@ -243,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", metavar="DIR", default=str(GENERATED_DIR),
                     help="directory of the generated modules (default: the package's own)")
     args = ap.parse_args(argv)
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        print(f"generate: error: --out {args.out!r} exists and is not a directory", file=sys.stderr)
+        return 2
     files = render_all()
     if args.check:
         stale = check(args.out, files)

@@ -1,7 +1,7 @@
 # GENERATED FILE - DO NOT EDIT. Written by `python -m ldmstop.derivations.generate`
 # from the SymPy derivations in derivations/ (checked by tests/test_generated.py).
 # SymPy version: 1.14.0
-# Source SHA-256: 19b41ac4ebfd82c9022519b88dd53a8f1cddf915b244dbe8de298561f62968ea
+# Source SHA-256: b05ece4dd66bc8d27dfd3d5fb005aa1d933cd3fe9844ea8507520fe9e9ce6de1
 """Vectorised numpy functions of every derived result (arrays broadcast; piecewise results by ``numpy.select``).
 
 Generated from the SymPy derivations (:mod:`ldmstop.derivations.results`); edit those and regenerate.
