@@ -1,6 +1,6 @@
 """Wasserstein-2 (Fréchet) distance of the latent diffusion output, derived symbolically.
 
-Starting point (Dowson & Landau 1982; THEORY.md §1): for Gaussians
+Starting point (Dowson & Landau 1982; docs/theory.md §1): for Gaussians
 ``d_F²(N(0,Σ1), N(0,Σ2)) = tr(Σ1 + Σ2 - 2 (Σ2^{1/2} Σ1 Σ2^{1/2})^{1/2})``.
 For a diagonal Σ and a diagonal generated covariance the trace splits over components, so the
 one-dimensional case below is all the closed form of Wu et al. (2025, eq. (3)/Prop 1) needs:
@@ -58,7 +58,7 @@ def component_error_stable() -> sp.Expr:
 
     ``v - σ² = x (1 - σ̂²) + δ`` with ``δ = σ̂² - σ²`` passed in as its own argument: near the end
     of sampling ``v → σ̂²`` and both the naive ``v + σ² - 2σ sqrt(v)`` and any evaluation order
-    that forms ``x(1 - σ̂²) + σ̂²`` before subtracting ``σ²`` lose digits (DESIGN.md, measured
+    that forms ``x(1 - σ̂²) + σ̂²`` before subtracting ``σ²`` lose digits (docs/design.md, measured
     facts). Keeping ``δ`` a symbol stops SymPy from reordering the sum. Equality with
     :func:`component_error` (after ``δ → σ̂² - σ²``) is checked in the tests symbolically.
     """

@@ -223,7 +223,8 @@ def discrete_variances_any_schedule(sigma2_hat: np.ndarray, *, schedule: str, T:
     """Exact component variances of the discretised sampler for any schedule ``(a_s, b_s)``.
 
     Forward SDE ``dX = f X ds + g dW`` with ``f = d log b/ds``, ``g² = (a²)' - 2 f a²``
-    (derived in :mod:`ldmstop.derivations.schedules`, read through ``schedule_coefficients``).
+    (derived in :mod:`ldmstop.derivations.schedules`, generated ahead of time, read through
+    ``ldmstop.derivations.backends.schedule_coefficients``).
     With the linear score ``-m y`` (``m = 1/v̂`` or ``min(C, 1/v̂)``, ``v̂ = a² + b² σ̂²``) and
     one step from ``s`` to ``s' = s - h``, Pierret & Galerne's recursions (ICML 2025, eqs.
     (11)–(17); THEORY.md §5) read, for a general drift:
@@ -240,7 +241,7 @@ def discrete_variances_any_schedule(sigma2_hat: np.ndarray, *, schedule: str, T:
     the rectified flow at ``T = 1``, where ``f`` and ``g²`` are infinite).
     Returns ``(times (K+1,), V (K+1, D))``.
     """
-    from ldmstop.derivations.schedules import schedule_coefficients
+    from ldmstop.derivations.backends import schedule_coefficients
 
     h = _as_hat(sigma2_hat)
     check_scheme(scheme)
