@@ -126,8 +126,8 @@ def check_covariance(name: str, S, tol: float | None = None) -> tuple[np.ndarray
     i, j = divmod(k, D)
     if asym[i, j] > tol * scale:
         raise ProblemError(
-            f"{name} is not symmetric: {name}[{i}, {j}] = {arr[i, j]!r} but {name}[{j}, {i}] = "
-            f"{arr[j, i]!r} (difference {asym[i, j]:.3g} > tol {tol:.3g} x max|{name}| = "
+            f"{name} is not symmetric: {name}[{i}, {j}] = {float(arr[i, j])!r} but {name}[{j}, {i}] = "
+            f"{float(arr[j, i])!r} (difference {asym[i, j]:.3g} > tol {tol:.3g} x max|{name}| = "
             f"{tol * scale:.3g}; raise tol, --tol on the command line, to accept it: its symmetric part is used)")
     return 0.5 * (arr + arr.T), float(tol)
 
@@ -187,8 +187,9 @@ def _input_term(Q, lam, F, S, R_side: np.ndarray, D: int) -> tuple[float, float,
     eta = float(np.linalg.norm(E)) + 2.0 * math.sqrt(D) * _U * tr + _U * float(np.linalg.norm(S))
     W = Q.T @ R_side
     root = np.sqrt(np.maximum(lam, eta))
+    inv = np.divide(1.0, root, out=np.zeros_like(root), where=root > 0)  # root = 0: E = 0 there
     bigger_j = lam[None, :] >= lam[:, None]
-    K = np.where(bigger_j, W / root[None, :], W.T / root[:, None])
+    K = np.where(bigger_j, W * inv[None, :], W.T * inv[:, None])
     first = 2.0 * float(np.linalg.norm(K)) * eta
     with np.errstate(divide="ignore"):
         beta = float(np.sum(np.where(lam > eta, eta * eta / np.where(lam > 0, lam, 1.0), eta)))
