@@ -80,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
         raise ProblemError(f"--rtol must be a finite number > 0, got {args.rtol!r}")
     if args.tol is not None and not (math.isfinite(args.tol) and args.tol >= 0):
         raise ProblemError(f"--tol must be a finite number >= 0, got {args.tol!r}")
+    if (args.mean_a is not None or args.cov_a is not None) and args.a is not None and args.b is None:
+        args.a, args.b = None, args.a  # `--mean-a M --cov-a C B.npy`: the one file is B
     # Every input is checked (files, shapes, dimensions) before any data is streamed.
     Da, load_a, desc_a = _side(args, "a")
     Db, load_b, desc_b = _side(args, "b")
@@ -91,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
     v, err = res.value, res.error
     w2 = math.sqrt(v)
     w2_err = math.sqrt(err) if v <= err else min(math.sqrt(err), err / w2)
-    doc = {"fd": v, "w2": w2, "error_bound": err, "relative_error_bound": res.relative_error,
+    doc = {"fd": v, "fd_decimal": res.mp_value, "mp_error_bound": res.mp_error,
+           "w2": w2, "error_bound": err, "relative_error_bound": res.relative_error,
            "w2_error_bound": w2_err, "method": res.method, "dps": res.dps, "D": Da,
            "a": desc_a, "b": desc_b}
     if args.json:
@@ -99,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     rel = f"{res.relative_error:.1e}" if math.isfinite(res.relative_error) else "inf"
     print(f"FD (W2²)  {v:.17g}  ± {err:.2e}  (relative {rel})")
+    if res.mp_value is not None:
+        print(f"FD ({res.dps} digits) {res.mp_value}  ± {res.mp_error:.2e}")
     print(f"W2        {w2:.17g}  ± {w2_err:.2e}")
     print(f"method    {res.method}" + (f" ({res.dps} digits)" if res.dps else "") + f", D = {Da}")
     for name, d in (("A", desc_a), ("B", desc_b)):

@@ -44,13 +44,18 @@ class FrechetPrecisionError(ProblemError):
 
 @dataclass(frozen=True)
 class FrechetResult:
-    """``value`` = W2² (the Fréchet distance, "FD"), ``error`` = a bound on its absolute error,
-    ``method`` = ``"procrustes-float64"`` or ``"mpmath"`` (then ``dps`` digits)."""
+    """``value`` = W2² (the Fréchet distance, "FD") in float64, ``error`` = a bound on its
+    absolute error, ``method`` = ``"procrustes-float64"`` or ``"mpmath"``. From the mpmath route
+    also ``dps`` (digits), ``mp_value`` (the value as a decimal string, for tolerances below
+    float64's resolution) and ``mp_error`` (a bound on its error; ``error`` adds the rounding
+    of ``value`` to float64)."""
 
     value: float
     error: float
     method: str
     dps: int | None = None
+    mp_value: str | None = None
+    mp_error: float | None = None
     parts: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -275,8 +280,8 @@ def frechet_distance2(S1, S2, mu1=None, mu2=None, *, return_error: bool = False,
     if not want:
         return total
     err = err + (2.0 * math.log2(max(D, 2)) + 4.0) * _U * mean + _U * total
-    res = FrechetResult(total, err, "procrustes-float64", None, dict(parts, mean=mean))
-    if rtol is not None and err > rtol * total:
+    res = FrechetResult(total, err, "procrustes-float64", parts=dict(parts, mean=mean))
+    if rtol is not None and err > rtol * total:  # below float64's resolution: see mp_value
         if D > mp_max_dim:
             raise FrechetPrecisionError(
                 f"rtol={rtol:g} not reached in float64 (error bound {err:.3g}, relative "
@@ -303,8 +308,9 @@ def _mp_result(A, B, m1, m2, rtol, estimate) -> FrechetResult:
         val = _mp_core(mp.matrix(A.tolist()), mp.matrix(B.tolist()),
                        mp.matrix(m1.tolist()), mp.matrix(m2.tolist()))
         v = float(val)
-    err = D * D * 10.0 ** (-dps) * scale + _U * abs(v)  # the rounding to float64 included
-    return FrechetResult(v, err, "mpmath", dps)
+        text = mp.nstr(val, dps)
+    mp_err = D * D * 10.0 ** (-dps) * scale
+    return FrechetResult(v, mp_err + _U * abs(v), "mpmath", dps, text, mp_err)
 
 
 # ----------------------------------------------------------------------------- mpmath route
