@@ -26,7 +26,7 @@ import numpy as np
 
 from .errors import ProblemError
 
-__all__ = ["frechet_distance2", "frechet_distance2_mp", "FrechetResult", "FrechetPrecisionError",
+__all__ = ["frechet_distance2", "frechet_distance2_mp", "frechet_distance2_factors", "FrechetResult", "FrechetPrecisionError",
            "check_covariance", "check_mean", "check_psd", "psd_sqrt", "psd_sqrt_mp", "frechet_diagonal"]
 
 #: Unit round-off of float64.
@@ -288,6 +288,27 @@ def frechet_distance2(S1, S2, mu1=None, mu2=None, *, return_error: bool = False,
                 f"{res.relative_error:.3g}) and D = {D} > mp_max_dim = {mp_max_dim} for the mpmath route")
         res = _mp_result(A, B, m1, m2, rtol, total)
     return res
+
+
+def frechet_distance2_factors(F1, F2) -> float:
+    """``W2²(N(0, F1 F1ᵀ), N(0, F2 F2ᵀ)) = min_U ‖F1 − F2 U‖_F²`` from factors (``D × k1``,
+    ``D × k2``; the narrower is padded with zero columns), without forming the covariances.
+
+    For covariances known in factored form — a projected ``Eᵀ S E`` of rank ``R < D`` has the
+    factor ``Eᵀ S^{1/2}`` — this keeps exact zeros exact: formed in float64, ``Eᵀ S E`` would
+    have eigenvalues ``±u`` there whose square roots (``sqrt u``) pollute the result
+    (docs/frechet.md, §2). Exactly symmetric in its arguments. Dowson & Landau (1982).
+    """
+    A, _ = _as_real_array("F1", F1, 2)
+    B, _ = _as_real_array("F2", F2, 2)
+    if A.shape[0] != B.shape[0]:
+        raise ProblemError(f"F1 and F2 must have one number of rows, got {A.shape} and {B.shape}")
+    k = max(A.shape[1], B.shape[1])
+    A = np.pad(A, ((0, 0), (0, k - A.shape[1])))
+    B = np.pad(B, ((0, 0), (0, k - B.shape[1])))
+    if _canonical(A, B):
+        A, B = B, A
+    return _procrustes(A, B)[0]
 
 
 def _mp_digits(rtol: float, value: float, scale: float, D: int) -> int:

@@ -91,16 +91,17 @@ def w2_diag(second: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
 def w2_full(second: np.ndarray, encoder: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
     """``d_F²(N(0, Eᵀ S E), N(0, diag σ²))`` for a stack of latent second moments ``S``
     (``(..., R, R)``), ``E`` (``R × D``, orthonormal rows, PCA basis), by the cancellation-free
-    :func:`ldmstop.frechet.frechet_distance2` (docs/frechet.md)."""
-    from ..frechet import frechet_distance2
+    :func:`ldmstop.frechet.frechet_distance2_factors` on the factors ``Eᵀ S^{1/2}`` (rank R,
+    its zeros exact) and ``diag σ`` (docs/frechet.md)."""
+    from ..frechet import frechet_distance2_factors
 
     S = 0.5 * (second + np.swapaxes(second, -1, -2))
-    target = np.diag(np.asarray(sigma2, dtype=float))
+    target = np.diag(np.sqrt(np.asarray(sigma2, dtype=float)))
     flat = S.reshape((-1,) + S.shape[-2:])
     out = np.empty(flat.shape[0])
     for k, Sk in enumerate(flat):
-        C = encoder.T @ Sk @ encoder
-        out[k] = frechet_distance2(0.5 * (C + C.T), target)
+        lam, Q = np.linalg.eigh(Sk)
+        out[k] = frechet_distance2_factors(encoder.T @ (Q * np.sqrt(np.clip(lam, 0.0, None))), target)
     return out.reshape(S.shape[:-2])
 
 

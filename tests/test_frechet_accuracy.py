@@ -258,3 +258,29 @@ def test_mean_validation_and_tolerances():
         frechet_distance2(np.eye(2), np.eye(2), tol=-1.0)
     with pytest.raises(ProblemError, match="rtol must be"):
         frechet_distance2(np.eye(2), np.eye(2), rtol=0.0)
+
+
+def test_factor_form_keeps_exact_zeros_of_a_projected_covariance():
+    """``frechet_distance2_factors(Eᵀ S^{1/2}, diag σ)`` (simulate's full-encoder estimate):
+    ``Eᵀ S E`` has rank 3 < 5; formed in float64 its zero eigenvalues become ~1e-17 and cost
+    ``sqrt u`` (checked: the dense route is off by > 1e-12 here), the factor route is not.
+    Hand-break: forming ``F1 F1ᵀ`` and calling ``frechet_distance2`` inside
+    ``frechet_distance2_factors`` fails the 1e-13 assertion."""
+    from ldmstop.frechet import frechet_distance2_factors
+
+    rng = np.random.default_rng(0)
+    sig2 = np.array([4.0, 1.0, 0.3, 0.01, 0.0])
+    E = np.linalg.qr(rng.standard_normal((5, 5)))[0][:, :3].T
+    G = rng.standard_normal((3, 3))
+    S = G @ G.T + 0.1 * np.eye(3)
+    with mp.workdps(DPS):
+        Em = mp.matrix(E)
+        ref = frechet_distance2_mp(Em.T * mp.matrix(S) * Em, mp.diag(list(sig2)))
+    lam, Q = np.linalg.eigh(S)
+    F1 = E.T @ (Q * np.sqrt(lam))
+    assert _rel(frechet_distance2_factors(F1, np.diag(np.sqrt(sig2))), ref) <= 1e-13
+    assert frechet_distance2_factors(F1, np.diag(np.sqrt(sig2))) == frechet_distance2_factors(np.diag(np.sqrt(sig2)), F1)
+    dense = frechet_distance2(0.5 * (E.T @ S @ E + (E.T @ S @ E).T), np.diag(sig2))
+    assert _rel(dense, ref) > 1e-12
+    with pytest.raises(ProblemError, match="one number of rows"):
+        frechet_distance2_factors(np.ones((3, 2)), np.ones((4, 4)))
