@@ -61,6 +61,15 @@ def test_advise_loads_no_sympy(tmp_path):
     assert res["rc"] == 0 and res["loaded"] == []
 
 
+def test_frechet_command_loads_no_sympy(tmp_path):
+    rng = np.random.default_rng(0)
+    a, b = tmp_path / "a.npy", tmp_path / "b.npy"
+    np.save(a, rng.standard_normal((200, 3)))
+    np.save(b, 1.5 * rng.standard_normal((300, 3)))
+    res = _run_cli(["frechet", str(a), str(b), "--json"])
+    assert res["rc"] == 0 and res["loaded"] == []
+
+
 def test_derive_out_all_loads_no_sympy(tmp_path):
     res = _run_cli(["derive", "--format", "all", "--out", str(tmp_path / "d")])
     assert res["rc"] == 0 and res["loaded"] == []
