@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "curve": "ldmstop.cmd_curve",
     "simulate": "ldmstop.sim.command",
     "advise": "ldmstop.cmd_advise",
+    "learned": "ldmstop.cmd_learned",
 }
 
 

@@ -58,6 +58,7 @@ class Settings:
     ae_width: int = 128
     ae_steps: int = 2000
     directions: int = 128            # sliced W2
+    precondition: str = "diagonal"   # or "isotropic" (ldmstop.learned.train)
     quick: bool = False
 
     @classmethod
@@ -118,6 +119,10 @@ def validate_settings(st: Settings, D: int | None = None) -> Settings:
         raise ProblemError(f"lr must be in (0, 1), got {st.lr!r}")
     if not 0 <= st.ema < 1:
         raise ProblemError(f"ema must be in [0, 1), got {st.ema!r}")
+    from .train import PRECONDITIONING
+
+    if st.precondition not in PRECONDITIONING:
+        raise ProblemError(f"precondition must be one of {', '.join(PRECONDITIONING)}, got {st.precondition!r}")
     if not 0 < st.holdout < 1:
         raise ProblemError(f"holdout must be a fraction in (0, 1), got {st.holdout!r}")
     return replace(st, dims=tuple(sorted(int(d) for d in st.dims)))
@@ -186,7 +191,7 @@ def _run(split: Split, st: Settings, show_progress: bool) -> dict:
     P: Pca = pca(split.train)
     held = make_heldout(split.heldout, seeds, st.directions, base_seed=st.seed)
     cfg = TrainConfig(width=st.width, depth=st.depth, steps=st.train_steps, batch=st.batch,
-                      lr=st.lr, ema=st.ema)
+                      lr=st.lr, ema=st.ema, precondition=st.precondition)
     encoders = list(st.encoders) + ["pixel"]
     spaces = [(e, d) for e in st.encoders for d in st.dims] + [("pixel", D)]
     n_sched = len(st.schedules)

@@ -78,8 +78,10 @@ def verdict_row(dims: list[int], stops: list[dict], theory_steps: list[int]) -> 
 
     - ``gain``: the dimensions whose early-stopping gain is significant;
     - ``earlier_as_d_falls``: τ_b(d, t*) > 0 and the smallest d's interval lies before the
-      pixel model's → ``yes``; τ_b > 0 without that separation → ``weak``; τ_b <= 0 or no
-      variation → ``no``; one seed → the τ alone (``yes?``/``no``);
+      pixel model's → ``yes``; τ_b > 0 without that separation → ``weak``; τ_b < 0 (the stop
+      moves *later* as d falls) → ``opposite`` (the pixel model's interval lies before the
+      smallest d's) or ``weakly opposite``; τ_b = 0 or no variation → ``no``; one seed → the
+      sign of τ_b alone (``yes?``/``opposite?``);
     - ``theory_order``: τ_b(theory t*, empirical t*) > 0 → ``yes``, <= 0 → ``no``; a constant
       theory (every d at one step) or a constant empirical stop → ``no order``.
     """
@@ -87,14 +89,15 @@ def verdict_row(dims: list[int], stops: list[dict], theory_steps: list[int]) -> 
     gains = [d for d, s in zip(dims, stops) if s["significant"]]
     one_seed = stops[0]["interval"] is None
     tau_d = kendall_tau(dims, t_emp)
-    if tau_d is None or tau_d <= 0:
+    if tau_d is None or tau_d == 0:
         earlier = "no"
     elif one_seed:
-        earlier = "yes?"
-    elif _separated(stops[0]["interval"], stops[-1]["interval"]):
-        earlier = "yes"
+        earlier = "yes?" if tau_d > 0 else "opposite?"
+    elif tau_d > 0:
+        earlier = "yes" if _separated(stops[0]["interval"], stops[-1]["interval"]) else "weak"
     else:
-        earlier = "weak"
+        earlier = ("opposite" if _separated(stops[-1]["interval"], stops[0]["interval"])
+                   else "weakly opposite")
     tau_th = kendall_tau(theory_steps, [s["step"] for s in stops])
     if len(set(theory_steps)) == 1:
         order = "no order (theory: one stop for every d)"

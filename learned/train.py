@@ -38,7 +38,7 @@ from .nets import FIXED, decode, encode, init_autoencoder, init_score_net, score
 from .schedules import SamplerSpec, jax_signal_noise
 
 __all__ = ["TrainConfig", "ScoreModel", "train_scores", "train_autoencoders", "score_output",
-           "reconstruction_error", "LOSS_CHUNK"]
+           "reconstruction_error", "LOSS_CHUNK", "PRECONDITIONING"]
 
 #: training steps per compiled call (one progress-bar update, one point of the loss curve)
 LOSS_CHUNK = 50
@@ -52,6 +52,13 @@ class TrainConfig:
     batch: int = 256
     lr: float = 2e-3
     ema: float = 0.999
+    #: ``diagonal``: per-coordinate σ_i² in the preconditioning (module docstring);
+    #: ``isotropic``: their mean for every coordinate (Karras et al. 2022's scalar σ_data), so
+    #: that the skip is not the exact score of a diagonal Gaussian and the network must learn it
+    precondition: str = "diagonal"
+
+
+PRECONDITIONING = ("diagonal", "isotropic")
 
 
 @dataclass
@@ -160,7 +167,12 @@ def train_scores(latents: np.ndarray, mask: np.ndarray, spec: SamplerSpec, cfg: 
     d_eff = float(mask.sum())
     steps = max(LOSS_CHUNK, (cfg.steps // LOSS_CHUNK) * LOSS_CHUNK)
     init, chunk = _score_trainer(L, cfg.width, cfg.depth, cfg.batch, steps, cfg.lr, cfg.ema)
-    sigma_data2 = (np.asarray(latents, float).var(axis=1) * mask).astype(np.float32)  # (S, L)
+    if cfg.precondition not in PRECONDITIONING:
+        raise ValueError(f"precondition must be one of {PRECONDITIONING}, got {cfg.precondition!r}")
+    var = np.asarray(latents, float).var(axis=1) * mask  # (S, L)
+    if cfg.precondition == "isotropic":
+        var = (var.sum(axis=1, keepdims=True) / d_eff) * mask
+    sigma_data2 = var.astype(np.float32)
     carry = init(_seed_keys(seeds, 1), jnp.float32(d_eff))
     data = jnp.asarray(latents, jnp.float32)
     fl, m, de = jnp.asarray(flags(spec)), jnp.asarray(mask), jnp.float32(d_eff)
