@@ -185,6 +185,7 @@ def _run(split: Split, st: Settings, show_progress: bool) -> dict:
 
     jax, jnp, _ = require()
     t_start = time.perf_counter()
+    cpu_start = time.process_time()
     D = split.D
     S = st.seeds
     seeds = np.arange(st.seed, st.seed + S, dtype=np.int64)
@@ -300,6 +301,8 @@ def _run(split: Split, st: Settings, show_progress: bool) -> dict:
         "autoencoder": ae_report,
         "loss_curves": losses,
         "elapsed_s": time.perf_counter() - t_start,
+        # CPU seconds of this process: the run time on an idle core, whatever the machine's load
+        "cpu_s": time.process_time() - cpu_start,
         "load_average": list(load) if load else None,
         "_samples": samples_show,
     }

@@ -312,7 +312,8 @@ def _report_md(res: dict) -> str:
             f"{k}: {v}" for k, v in res["metric_definitions"].items() if k in METRIC_LABEL)
         + f"; MMD bandwidth h = {res['metric_definitions']['mmd_bandwidth']:.4g}; "
         f"{res['metric_definitions']['sw2_directions']} sliced-W2 directions per seed",
-        f"- run time {res['elapsed_s']:.0f} s" + (f"; load average (1, 5, 15 min) at the end: "
+        f"- run time {res['elapsed_s']:.0f} s wall clock, {res.get('cpu_s', float('nan')):.0f} s CPU"
+        + (f"; load average (1, 5, 15 min) at the end: "
                                                    f"{', '.join(f'{x:.2f}' for x in load)}" if load else ""),
         "",
         "## Verdicts",

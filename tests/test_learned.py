@@ -114,6 +114,20 @@ def test_mmd_of_gaussians_matches_the_closed_form():
     assert metrics.mmd2(X, Y, bandwidth=h) == pytest.approx(expect, rel=0.08)
 
 
+def test_mmd_is_the_unbiased_u_statistic():
+    """Against a direct float64 evaluation of the U-statistic (diagonal terms excluded)."""
+    rng = np.random.default_rng(7)
+    X, Y, h = rng.normal(size=(40, 3)), rng.normal(0.3, 1.2, size=(30, 3)), 1.7
+
+    def k(A, B):
+        return np.exp(-((A[:, None, :] - B[None, :, :]) ** 2).sum(-1) / (2 * h * h))
+
+    kxx, kyy = k(X, X), k(Y, Y)
+    expect = ((kxx.sum() - np.trace(kxx)) / (40 * 39) + (kyy.sum() - np.trace(kyy)) / (30 * 29)
+              - 2 * k(X, Y).mean())
+    assert metrics.mmd2(X, Y, bandwidth=h) == pytest.approx(expect, abs=2e-6)
+
+
 def test_frechet_adds_the_mean_term():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(500, 4))
