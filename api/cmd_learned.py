@@ -29,17 +29,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ex.add_argument("--steps", type=int, metavar="K", help="sampling steps (default 250; --quick 100)")
     ex.add_argument("--seeds", type=int, metavar="S", help="independent replicates (default 3; --quick 1)")
     ex.add_argument("--seed", type=int, help="first model seed (default 0)")
-    ex.add_argument("--samples", type=int, metavar="N", help="generated samples per seed (default 1000)")
+    ex.add_argument("--samples", type=int, metavar="N",
+                    help="generated samples per seed, at most 5000 (default 1000)")
     nets = parser.add_argument_group("networks")
     nets.add_argument("--width", type=int, help="score network width (default 128)")
     nets.add_argument("--depth", type=int, help="score network layers (default 3)")
-    nets.add_argument("--train-steps", type=int, metavar="N", help="score training steps (default 2000)")
+    nets.add_argument("--train-steps", type=int, metavar="N",
+                      help="score training steps, rounded to a multiple of 50 (default 2000)")
     nets.add_argument("--batch", type=int, help="minibatch size (default 256)")
     nets.add_argument("--lr", type=float, help="peak learning rate (default 2e-3)")
     nets.add_argument("--precondition", choices=("diagonal", "isotropic"),
                       help="score preconditioning: per-coordinate variances (default) or their mean")
     nets.add_argument("--ae-width", type=int, help="autoencoder width (default 128)")
-    nets.add_argument("--ae-steps", type=int, metavar="N", help="autoencoder training steps (default 2000)")
+    nets.add_argument("--ae-steps", type=int, metavar="N",
+                      help="autoencoder training steps, rounded to a multiple of 50 (default 2000)")
     parser.add_argument("--directions", type=int, metavar="L", help="sliced-W2 directions (default 128)")
     parser.add_argument("--quick", action="store_true",
                         help="one seed, 100 steps, small networks: a smoke run of about a minute")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 
@@ -103,7 +103,8 @@ def validate_settings(st: Settings, D: int | None = None) -> Settings:
     _int("seeds", st.seeds, 1, 64)
     _int("seed", st.seed, 0, 2**31 - 1 - 64)
     _int("split_seed", st.split_seed, 0)
-    _int("samples", st.samples, 10, 20000)
+    # the MMD's N × N kernel matrix per seed bounds N: 5,000 is 100 MB per seed in float32
+    _int("samples", st.samples, 10, 5000)
     _int("width", st.width, 4, 4096)
     _int("depth", st.depth, 1, 16)
     _int("train_steps", st.train_steps, 1)

@@ -302,13 +302,13 @@ def _report_md(res: dict) -> str:
         f"{src['n_heldout']} (split seed {src['split_seed']}), D = {res['D']}",
         f"- latent dimensions {res['dims']} and the pixel-space model (d = {res['D']}); encoders: "
         f"{', '.join(res['encoders'])}",
-        f"- schedules and samplers: " + "; ".join(
+        "- schedules and samplers: " + "; ".join(
             f"{s}: {v['scheme']}, T = {v['T']}, truncation {v['truncate']}" for s, v in res["samplers"].items())
         + f"; K = {st['steps']} steps from N(0, I)",
         f"- {st['seeds']} seed(s) from {st['seed']}; {st['samples']} generated samples per seed; score "
         f"MLP width {st['width']} × depth {st['depth']}, {st['train_steps']} Adam steps (batch {st['batch']}, "
         f"lr {st['lr']}, EMA {st['ema']}); autoencoder width {st['ae_width']}, {st['ae_steps']} steps",
-        f"- metrics (pixel space, against the held-out set): " + "; ".join(
+        "- metrics (pixel space, against the held-out set): " + "; ".join(
             f"{k}: {v}" for k, v in res["metric_definitions"].items() if k in METRIC_LABEL)
         + f"; MMD bandwidth h = {res['metric_definitions']['mmd_bandwidth']:.4g}; "
         f"{res['metric_definitions']['sw2_directions']} sliced-W2 directions per seed",

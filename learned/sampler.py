@@ -75,7 +75,6 @@ def sample_and_measure(model: ScoreModel, decoder: dict, coeffs: dict, held: Hel
     reference (:class:`ldmstop.learned.metrics.HeldOut`), whose sliced-W2 directions are per seed.
     """
     jax, jnp, _ = require()
-    S = len(seeds)
     L = int(np.asarray(decoder["dec_lin"]).shape[-1])
     D = held.x.shape[1]
     K = len(coeffs["s"])
