@@ -68,10 +68,10 @@ def jax_signal_noise(schedule: str):
     """``(a(s), b(s))`` as JAX functions, lambdified from the SymPy schedule."""
     import sympy as sp
 
-    from ldmstop.derivations.backends import stabilise
     from ldmstop.derivations.schedules import get_schedule
     from ldmstop.derivations.symbols import s
 
+    from ._derivations import stabilise
     from .backend import require
 
     _, jnp, _ = require()
@@ -86,8 +86,9 @@ def step_coefficients(spec: SamplerSpec, steps: int) -> dict[str, np.ndarray]:
 
     Returns ``times`` (K+1 backward times), ``s`` (the K forward times where the network is
     evaluated), ``alpha``, ``beta``, ``gamma`` (K each)."""
-    from ldmstop.derivations.schedules import schedule_coefficients
     from ldmstop.sim.grid import solver_grid
+
+    from ._derivations import schedule_coefficients
 
     times = solver_grid(spec.T, steps, spec.truncate)
     s = spec.T - times[:-1]
