@@ -103,13 +103,13 @@ def run(args: argparse.Namespace) -> int:
     split = None
     if args.data is not None:  # needs numpy only: a bad file is reported with or without the extra
         split = ldata.npy_split(args.data, holdout=holdout, seed=split_seed)
-    missing = missing_modules()
-    if missing:
-        raise MissingExtraError(f"needs the [learned] extra (missing: {', '.join(missing)}): {INSTALL_HINT}")
     if args.out is not None:
         from .learned.report import check_out_dir
 
         check_out_dir(args.out)
+    missing = missing_modules()
+    if missing:
+        raise MissingExtraError(f"needs the [learned] extra (missing: {', '.join(missing)}): {INSTALL_HINT}")
     from .learned.experiment import run_experiment, validate_settings
 
     if split is None:
