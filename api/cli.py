@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "simulate": "ldmstop.sim.command",
     "advise": "ldmstop.cmd_advise",
     "frechet": "ldmstop.cmd_frechet",
+    "learned": "ldmstop.cmd_learned",
 }
 
 
