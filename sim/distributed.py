@@ -23,6 +23,8 @@ __all__ = ["check_scheduler", "run_chunks", "chunk_task", "INSTALL_HINT"]
 INSTALL_HINT = "--scheduler needs dask.distributed: pip install 'ldm-stopping[dask]'"
 
 _LOCAL = re.compile(r"^local:(\d+)$")
+#: How long to try to reach a remote scheduler before giving up (exit 2).
+CONNECT_TIMEOUT = "10s"
 
 
 def check_scheduler(scheduler: str) -> str:
@@ -75,7 +77,7 @@ def _client(scheduler: str):
                                dashboard_address=None, silence_logs=logging.ERROR)
         return Client(cluster), cluster
     try:
-        return Client(scheduler, timeout="10s"), None
+        return Client(scheduler, timeout=CONNECT_TIMEOUT), None
     except (OSError, TimeoutError, ValueError) as exc:
         raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
 
@@ -100,7 +102,10 @@ def run_chunks(scheduler: str, states: np.ndarray, sizes: np.ndarray, nb: int, k
         pending, done_paths = set(futures), 0
         with interruptible() as flag:
             while pending:
-                finished, pending = wait(pending, timeout=0.5, return_when="FIRST_COMPLETED")
+                try:
+                    finished, pending = wait(pending, timeout=0.5, return_when="FIRST_COMPLETED")
+                except TimeoutError:  # nothing finished in 0.5 s: look at the SIGINT flag
+                    finished = set()
                 for fut in finished:
                     g = index[fut.key]
                     s1[g], s2[g], s2f[g] = fut.result()

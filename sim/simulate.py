@@ -127,7 +127,8 @@ def run_moments(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, 
             if threads is not None:
                 numba.set_num_threads(int(threads))
             try:
-                run_waves(states, sizes, nb, args, s1, s2, s2f, reporter)
+                run_waves(states, sizes, nb, args, s1, s2, s2f, reporter,
+                          threads=numba.get_num_threads())
             finally:
                 numba.set_num_threads(previous)  # the caller's setting is not ours to change
     finally:

@@ -55,6 +55,7 @@ class Reporter:
         self.t0 = time.perf_counter()
         self.last_log = -math.inf
         self.announced = False
+        self.first = None
 
     def start(self) -> None:
         """Start the clock (after compiling or loading the kernels, which is not the run's rate)."""
@@ -63,15 +64,22 @@ class Reporter:
     def _tty(self) -> bool:
         return bool(getattr(self.stream, "isatty", lambda: False)())
 
-    def predict(self, done: int, elapsed: float) -> float:
-        """Predicted total seconds from the rate so far."""
-        return elapsed * self.total / max(done, 1)
+    def predict(self, done: int, elapsed: float) -> float | None:
+        """Predicted total seconds, from the rate since the first update (the first wave or
+        task carries start-up costs); ``None`` before two updates."""
+        if self.first is None:
+            self.first = (done, elapsed)
+            return None
+        d0, e0 = self.first
+        if done <= d0 or elapsed <= e0:
+            return None
+        return e0 + (elapsed - e0) * (self.total - d0) / (done - d0)
 
     def update(self, done: int) -> None:
         elapsed = time.perf_counter() - self.t0
         total_s = self.predict(done, elapsed)
         # the first waves are tiny (calibration): predict from at least a second of running
-        settled = elapsed >= 1.0 or done >= 0.1 * self.total
+        settled = total_s is not None and (elapsed >= 1.0 or done >= 0.1 * self.total)
         if not self.announced and settled and done < self.total and total_s > ANNOUNCE_SECONDS:
             self.announced = True
             minute = max(2, int(float(f"{self.total * 60.0 / total_s:.2g}")))
@@ -93,7 +101,7 @@ class Reporter:
             self.bar.refresh()
         elif elapsed - self.last_log >= LOG_EVERY or (done >= self.total and self.last_log > -math.inf):
             self.last_log = elapsed
-            left = max(0.0, total_s - elapsed)
+            left = max(0.0, (total_s or elapsed) - elapsed)
             self.stream.write(f"ldmstop simulate: {100.0 * done / self.total:5.1f} % ({done} of "
                               f"{self.total} paths), {_duration(elapsed)} elapsed, about "
                               f"{_duration(left)} left\n")
@@ -126,25 +134,46 @@ def interruptible():
 
 
 def run_waves(states: np.ndarray, sizes: np.ndarray, nb: int, kernel_args: tuple,
-              s1: np.ndarray, s2: np.ndarray, s2f: np.ndarray, reporter: Reporter) -> None:
+              s1: np.ndarray, s2: np.ndarray, s2f: np.ndarray, reporter: Reporter,
+              threads: int = 1) -> None:
     """Every block of every chunk, in waves of about :data:`WAVE_SECONDS` (in place on
-    ``states``, ``s1``, ``s2``, ``s2f``); ``KeyboardInterrupt`` between waves on SIGINT."""
+    ``states``, ``s1``, ``s2``, ``s2f``); ``KeyboardInterrupt`` between waves on SIGINT.
+
+    The work is the grid (block ``b``, chunk ``g``), taken block-row by block-row; a wave is
+    either whole rows ``[b0, b1)`` of all chunks or, when one row would take longer than a
+    wave, part of one row (chunks ``[g0, g1)``, at least ``threads`` of them). Each chunk still
+    runs its blocks in order, so the cut changes nothing.
+    """
     from .kernels import simulate_wave
 
+    G = sizes.size
     nblocks = int((int(sizes.max()) + nb - 1) // nb)
-    # compile or load the kernel before timing anything (an empty wave)
-    simulate_wave(states, sizes, nb, 0, 0, *kernel_args, s1, s2, s2f)
+    threads = max(1, int(threads))
+
+    def call(b0, b1, g0, g1):
+        simulate_wave(states[g0:g1], sizes[g0:g1], nb, b0, b1, *kernel_args, s1[g0:g1],
+                      s2[g0:g1], s2f[g0:g1])
+
+    call(0, 0, 0, G)  # compile or load the kernel before timing anything (an empty wave)
     reporter.start()
-    b0, width = 0, 1
+    b, g, width = 0, 0, min(G, threads)  # position in the (block, chunk) grid; units per wave
     with interruptible() as flag:
-        while b0 < nblocks:
-            b1 = min(nblocks, b0 + width)
+        while b < nblocks:
             t = time.perf_counter()
-            simulate_wave(states, sizes, nb, b0, b1, *kernel_args, s1, s2, s2f)
-            per_block = (time.perf_counter() - t) / (b1 - b0)
-            b0 = b1
-            reporter.update(int(np.minimum(sizes, b0 * nb).sum()))
+            if g == 0 and width >= G:
+                rows = min(nblocks - b, width // G)
+                call(b, b + rows, 0, G)
+                units, b = rows * G, b + rows
+            else:
+                g1 = min(G, g + max(threads, width - width % threads))
+                call(b, b + 1, g, g1)
+                units, g = g1 - g, g1
+                if g == G:
+                    b, g = b + 1, 0
+            per_unit = (time.perf_counter() - t) / units
+            done = np.minimum(sizes, (b + (np.arange(G) < g)) * nb)
+            reporter.update(int(done.sum()))
             if flag["hit"]:
                 raise KeyboardInterrupt
             # next wave: about WAVE_SECONDS at the rate just measured, at most 4x the last one
-            width = int(max(1, min(4 * width, WAVE_SECONDS / max(per_block, 1e-9))))
+            width = int(max(threads, min(4 * units, WAVE_SECONDS / max(per_unit, 1e-9))))
