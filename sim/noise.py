@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["MAX_CHUNKS", "MIN_CHUNK_PATHS", "LANES", "chunk_sizes", "chunk_states", "check_paths"]
+__all__ = ["MAX_CHUNKS", "MAX_CHUNK_PATHS", "MIN_CHUNK_PATHS", "LANES", "chunk_sizes", "chunk_states", "check_paths"]
 
-#: Upper bound on the number of chunks: enough batches for a jackknife standard error with
-#: ~63 degrees of freedom and for load balance on many cores, few enough to keep the per-chunk
-#: moment tables (chunks × checkpoints × d²) small.
+#: Number of chunks up to ``MAX_CHUNKS · MAX_CHUNK_PATHS`` paths: enough batches for a jackknife
+#: standard error with ~63 degrees of freedom and for load balance on many cores, few enough to
+#: keep the per-chunk moment tables (chunks × checkpoints × d²) small.
 MAX_CHUNKS = 64
+#: Beyond ``MAX_CHUNKS`` chunks of this many paths (2.7e8 paths), the number of chunks grows in
+#: multiples of ``MAX_CHUNKS`` so that no chunk (one Dask task) holds more: 10¹⁰ paths are
+#: 2,432 tasks of ~4.1 M paths each.
+MAX_CHUNK_PATHS = 1 << 22
 #: Chunks hold at least this many paths (when there are enough paths for two chunks).
 MIN_CHUNK_PATHS = 16
 #: SFC64 streams drawn side by side per chunk (== :data:`ldmstop.sim.kernels.LANES`; kept here
@@ -34,10 +38,14 @@ def check_paths(paths) -> int:
 
 
 def chunk_sizes(paths: int) -> np.ndarray:
-    """Split ``paths`` into ``G = clip(paths // MIN_CHUNK_PATHS, 2, MAX_CHUNKS)`` chunks whose
-    sizes differ by at most one (the first ``paths % G`` chunks get one more)."""
+    """Split ``paths`` into ``G = clip(paths // MIN_CHUNK_PATHS, 2, MAX_CHUNKS)`` chunks (or,
+    beyond ``MAX_CHUNKS · MAX_CHUNK_PATHS`` paths, the smallest multiple of ``MAX_CHUNKS`` with
+    at most ``MAX_CHUNK_PATHS`` paths per chunk) whose sizes differ by at most one (the first
+    ``paths % G`` chunks get one more)."""
     n = check_paths(paths)
     G = int(np.clip(n // MIN_CHUNK_PATHS, 2, MAX_CHUNKS))
+    if n > MAX_CHUNKS * MAX_CHUNK_PATHS:
+        G = MAX_CHUNKS * (-(-n // (MAX_CHUNKS * MAX_CHUNK_PATHS)))
     sizes = np.full(G, n // G, dtype=np.int64)
     sizes[: n % G] += 1
     return sizes

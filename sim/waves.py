@@ -99,8 +99,9 @@ class Reporter:
         if self.bar is not None:
             self.bar.n = done
             self.bar.refresh()
-        elif elapsed - self.last_log >= LOG_EVERY or (done >= self.total and self.last_log > -math.inf):
-            self.last_log = elapsed
+        elif (elapsed - self.last_log >= LOG_EVERY and done < self.total) or (
+                done >= self.total and -math.inf < self.last_log < math.inf):
+            self.last_log = elapsed if done < self.total else math.inf  # the last line once
             left = max(0.0, (total_s or elapsed) - elapsed)
             self.stream.write(f"ldmstop simulate: {100.0 * done / self.total:5.1f} % ({done} of "
                               f"{self.total} paths), {_duration(elapsed)} elapsed, about "
@@ -147,6 +148,7 @@ def run_waves(states: np.ndarray, sizes: np.ndarray, nb: int, kernel_args: tuple
     from .kernels import simulate_wave
 
     G = sizes.size
+    total = int(sizes.sum())
     nblocks = int((int(sizes.max()) + nb - 1) // nb)
     threads = max(1, int(threads))
 
@@ -171,9 +173,11 @@ def run_waves(states: np.ndarray, sizes: np.ndarray, nb: int, kernel_args: tuple
                 if g == G:
                     b, g = b + 1, 0
             per_unit = (time.perf_counter() - t) / units
-            done = np.minimum(sizes, (b + (np.arange(G) < g)) * nb)
-            reporter.update(int(done.sum()))
+            done = int(np.minimum(sizes, (b + (np.arange(G) < g)) * nb).sum())
+            reporter.update(done)
             if flag["hit"]:
                 raise KeyboardInterrupt
+            if done == total:  # the rest of the last row is chunks one path shorter
+                break
             # next wave: about WAVE_SECONDS at the rate just measured, at most 4x the last one
             width = int(max(threads, min(4 * units, WAVE_SECONDS / max(per_unit, 1e-9))))

@@ -189,3 +189,14 @@ def test_ten_million_draws_distribution():
     z = _draw(chunk_states(31, 1)[0].copy(), 5000)[0]  # 1.02e7
     assert stats.kstest(z, "norm").pvalue > 1e-3
     assert abs(z.var() - 1.0) < 5 * math.sqrt(2.0 / z.size)
+
+
+def test_chunks_for_huge_runs_stay_bounded_in_size():
+    from ldmstop.sim.noise import MAX_CHUNK_PATHS, MAX_CHUNKS, chunk_sizes
+
+    assert chunk_sizes(10**6).size == MAX_CHUNKS  # the jackknife's 64 batches
+    for n in (MAX_CHUNKS * MAX_CHUNK_PATHS, MAX_CHUNKS * MAX_CHUNK_PATHS + 1, 10**10):
+        s = chunk_sizes(n)
+        assert s.sum() == n and s.max() <= MAX_CHUNK_PATHS and s.max() - s.min() <= 1
+        assert s.size % MAX_CHUNKS == 0
+    assert chunk_sizes(10**10).size == 2432
