@@ -31,6 +31,7 @@ import json
 import math
 import os
 import platform
+import resource
 import signal
 import subprocess
 import sys
@@ -84,9 +85,18 @@ def load() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def timed_process(argv, env=None) -> float:
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def timed_process(argv, env=None, cpu: dict | None = None) -> float:
+    """Wall seconds of a fresh process; its CPU seconds (user + system) go to ``cpu["s"]``."""
+    c0 = _children_cpu()
     t0 = time.perf_counter()
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    if cpu is not None:
+        cpu["s"] = _children_cpu() - c0
     return time.perf_counter() - t0
 
 
@@ -94,14 +104,20 @@ def whole_process(repeat: int) -> dict:
     numpy_script = NUMPY_EM + f"\nnumpy_em({EST}, {T}, {K}, {M}, {P}, 0)\n"
     cli = [sys.executable, "-m", "ldmstop", *CLI, "--threads", "2"]
     timed_process(cli)  # the Numba cache is warm from here on
-    best = {"numpy": math.inf, "ldmstop": math.inf}
+    best = {"numpy": math.inf, "ldmstop": math.inf, "numpy_cpu": math.inf, "ldmstop_cpu": math.inf}
     loads = []
     for _ in range(repeat):
         loads.append(load())
-        best["numpy"] = min(best["numpy"], timed_process([sys.executable, "-c", numpy_script]))
-        best["ldmstop"] = min(best["ldmstop"], timed_process(cli))
+        for key, argv in (("numpy", [sys.executable, "-c", numpy_script]), ("ldmstop", cli)):
+            cpu = {}
+            best[key] = min(best[key], timed_process(argv, cpu=cpu))
+            best[key + "_cpu"] = min(best[key + "_cpu"], cpu["s"])
     return {"numpy_process_s": best["numpy"], "ldmstop_process_s": best["ldmstop"],
-            "ratio": best["numpy"] / best["ldmstop"], "load": loads + [load()]}
+            "ratio": best["numpy"] / best["ldmstop"],
+            # CPU seconds of each process (user + system, all threads): what the work costs,
+            # whatever else runs on the machine
+            "numpy_process_cpu_s": best["numpy_cpu"], "ldmstop_process_cpu_s": best["ldmstop_cpu"],
+            "load": loads + [load()]}
 
 
 def kernel(repeat: int) -> dict:
@@ -143,20 +159,28 @@ def kernel(repeat: int) -> dict:
     loads = []
     for _ in range(repeat):
         loads.append(load())
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         numpy_em(EST, T, K, M, P, 0)
         best["numpy"] = min(best["numpy"], time.perf_counter() - t0)
+        best["numpy_cpu"] = min(best.get("numpy_cpu", math.inf), time.process_time() - c0)
         for th in (1, 2):
             for key, fn in (("kernel", ours), ("floor", floor)):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 fn(th)
                 best[(key, th)] = min(best[(key, th)], time.perf_counter() - t0)
-    out = {"numpy_s": best["numpy"], "numpy_rate": work / best["numpy"], "load": loads + [load()]}
+                best[(key, th, "cpu")] = min(best.get((key, th, "cpu"), math.inf),
+                                             time.process_time() - c0)
+    out = {"numpy_s": best["numpy"], "numpy_rate": work / best["numpy"],
+           "numpy_cpu_s": best["numpy_cpu"], "load": loads + [load()]}
     for th in (1, 2):
         tk, tf = best[("kernel", th)], best[("floor", th)]
+        ck, cf = best[("kernel", th, "cpu")], best[("floor", th, "cpu")]
         out[str(th)] = {"kernel_s": tk, "floor_s": tf, "kernel_rate": work / tk,
                         "floor_rate": work / tf, "kernel_vs_numpy": best["numpy"] / tk,
-                        "kernel_vs_floor": tk / tf}
+                        "kernel_vs_floor": tk / tf,
+                        # per CPU-second (all threads): robust to a loaded machine
+                        "kernel_cpu_s": ck, "floor_cpu_s": cf, "kernel_vs_floor_cpu": ck / cf,
+                        "kernel_vs_numpy_cpu_per_thread": best["numpy_cpu"] / (ck / th)}
     return out
 
 
@@ -220,12 +244,14 @@ def generators(repeat: int) -> dict:
     for name, fn in cases.items():
         res[name] = {}
         for th in (1, 2):
-            best = math.inf
+            best, best_cpu = math.inf, math.inf
             for _ in range(repeat):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 fn(th)
                 best = min(best, time.perf_counter() - t0)
+                best_cpu = min(best_cpu, time.process_time() - c0)
             res[name][str(th)] = n / best
+            res[name][f"{th}_per_cpu_second"] = n / best_cpu
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     res["load"] = load()
     return res
@@ -257,7 +283,7 @@ print(json.dumps({{"rss_before_mb": rss, "peak_mb": status("VmHWM"), "run_s": ti
 
 def memory() -> list:
     out = []
-    for steps, paths in ((50, 20_000), (500, 20_000), (5000, 20_000), (500, 200_000), (500, 2_000_000)):
+    for steps, paths in ((50, 20_000), (500, 20_000), (5000, 20_000), (500, 200_000), (500, 1_000_000)):
         code = MEM_CHILD.format(true=TRUE, est=EST, paths=paths, steps=steps)
         r = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                       check=True).stdout.strip().splitlines()[-1])
@@ -374,17 +400,21 @@ def main() -> None:
     res["whole_process"] = w = whole_process(args.repeat)
     print(f"whole process, {P} paths x {len(EST)} x {K} EM steps, 2 threads: ldmstop "
           f"{w['ldmstop_process_s']:.2f} s, NumPy script {w['numpy_process_s']:.2f} s -> "
-          f"x{w['ratio']:.2f} (load {w['load']})")
+          f"x{w['ratio']:.2f}; CPU seconds {w['ldmstop_process_cpu_s']:.2f} vs "
+          f"{w['numpy_process_cpu_s']:.2f} (load {w['load']})")
     res["kernel"] = k = kernel(args.repeat)
     print(f"kernel: NumPy {k['numpy_rate'] / 1e6:.0f} M/s (load {k['load']})")
     for th in ("1", "2"):
         r = k[th]
         print(f"  {th} thread(s): kernel {r['kernel_rate'] / 1e6:.0f} M/s = x{r['kernel_vs_numpy']:.2f} "
-              f"NumPy; generator floor {r['floor_rate'] / 1e6:.0f} M/s, kernel/floor {r['kernel_vs_floor']:.2f}")
+              f"NumPy; generator floor {r['floor_rate'] / 1e6:.0f} M/s, kernel/floor {r['kernel_vs_floor']:.2f}"
+              f" (CPU time: kernel/floor {r['kernel_vs_floor_cpu']:.2f}, per thread "
+              f"x{r['kernel_vs_numpy_cpu_per_thread']:.2f} NumPy)")
     res["generators"] = g = generators(args.repeat)
     for name, v in g.items():
         if name != "load":
-            print(f"  {name:48s} 1 thread {v['1'] / 1e6:6.0f} M/s, 2 threads {v['2'] / 1e6:6.0f} M/s")
+            print(f"  {name:48s} 1 thread {v['1'] / 1e6:6.0f} M/s, 2 threads {v['2'] / 1e6:6.0f} M/s"
+                  f"; per CPU-second {v['1_per_cpu_second'] / 1e6:6.0f} / {v['2_per_cpu_second'] / 1e6:6.0f} M")
     print(f"  (load {g['load']})")
     res["memory"] = mem = memory()
     for m in mem:
