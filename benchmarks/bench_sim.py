@@ -19,7 +19,10 @@ load average is recorded with every figure):
    against ``python -c "import numpy"``; SIGINT latency of a long run;
 7. ``--quality``: the generator at 10⁸ draws (moments, KS, Anderson–Darling, tails).
 
-    python benchmarks/bench_sim.py [--repeat R] [--quality] [--no-dask]
+    python benchmarks/bench_sim.py [--repeat R] [--quality] [--no-dask] [--only whole,kernel,...]
+
+``--only`` reruns some sections (whole, kernel, generators, memory, dask, startup, quality) and
+merges them into the existing JSON (e.g. the key ratios again when the machine is quiet).
 
 Prints a table and writes benchmarks/results/sim.json.
 """
@@ -372,9 +375,9 @@ def quality(n: int = 100_000_000) -> dict:
            "var_z": float((z.var() - 1) / math.sqrt(2 / n)),
            "kurt_z": float((np.mean(z**4) - 3) / math.sqrt(96 / n)),
            "ks_pvalue": float(stats.kstest(z, "norm").pvalue)}
-    ad = stats.anderson(z[:10_000_000], dist="norm", method="interpolate")
-    out["ad_statistic_1e7"] = float(ad.statistic)
-    out["ad_pvalue_1e7"] = float(ad.pvalue)
+    ad = stats.anderson(z, dist="norm", method="interpolate")
+    out["ad_statistic"] = float(ad.statistic)
+    out["ad_pvalue"] = float(ad.pvalue)
     for c in (3.0, 4.0, 5.0):
         p = math.erfc(c / math.sqrt(2))
         got = float(np.mean(np.abs(z) > c))
@@ -388,50 +391,72 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--quality", action="store_true", help="the generator at 1e8 draws")
     ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--only", default=None, help="comma-separated sections to rerun and merge")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "sim.json"))
     args = ap.parse_args()
     import numba
 
-    res = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+    every = {"whole", "kernel", "generators", "memory", "dask", "startup", "quality"}
+    want = every if args.only is None else set(args.only.split(","))
+    if not want <= every:
+        ap.error(f"--only: unknown sections {sorted(want - every)}")
+    if args.no_dask:
+        want.discard("dask")
+    if not args.quality and args.only is None:
+        want.discard("quality")
+
+    previous = {}
+    if args.only is not None and os.path.exists(args.out):
+        with open(args.out) as fh:
+            previous = json.load(fh)
+    res = {**previous, "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                        "numpy": np.__version__, "numba": numba.__version__,
                        "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()},
            "workload": {"paths": P, "D": len(EST), "steps": K, "checkpoints": M, "scheme": "em",
                         "true": TRUE, "estimated": EST}}
-    res["whole_process"] = w = whole_process(args.repeat)
-    print(f"whole process, {P} paths x {len(EST)} x {K} EM steps, 2 threads: ldmstop "
-          f"{w['ldmstop_process_s']:.2f} s, NumPy script {w['numpy_process_s']:.2f} s -> "
-          f"x{w['ratio']:.2f}; CPU seconds {w['ldmstop_process_cpu_s']:.2f} vs "
-          f"{w['numpy_process_cpu_s']:.2f} (load {w['load']})")
-    res["kernel"] = k = kernel(args.repeat)
-    print(f"kernel: NumPy {k['numpy_rate'] / 1e6:.0f} M/s (load {k['load']})")
-    for th in ("1", "2"):
+    if "whole" in want:
+        res["whole_process"] = w = whole_process(args.repeat)
+        print(f"whole process, {P} paths x {len(EST)} x {K} EM steps, 2 threads: ldmstop "
+              f"{w['ldmstop_process_s']:.2f} s, NumPy script {w['numpy_process_s']:.2f} s -> "
+              f"x{w['ratio']:.2f}; CPU seconds {w['ldmstop_process_cpu_s']:.2f} vs "
+              f"{w['numpy_process_cpu_s']:.2f} (load {w['load']})")
+    if "kernel" in want:
+        res["kernel"] = k = kernel(args.repeat)
+        print(f"kernel: NumPy {k['numpy_rate'] / 1e6:.0f} M/s (load {k['load']})")
+    for th in ("1", "2") if "kernel" in want else ():
         r = k[th]
         print(f"  {th} thread(s): kernel {r['kernel_rate'] / 1e6:.0f} M/s = x{r['kernel_vs_numpy']:.2f} "
               f"NumPy; generator floor {r['floor_rate'] / 1e6:.0f} M/s, kernel/floor {r['kernel_vs_floor']:.2f}"
               f" (CPU time: kernel/floor {r['kernel_vs_floor_cpu']:.2f}, per thread "
               f"x{r['kernel_vs_numpy_cpu_per_thread']:.2f} NumPy)")
-    res["generators"] = g = generators(args.repeat)
-    for name, v in g.items():
+    if "generators" in want:
+        res["generators"] = generators(args.repeat)
+    g = res.get("generators", {})
+    for name, v in g.items() if "generators" in want else ():
         if name != "load":
             print(f"  {name:48s} 1 thread {v['1'] / 1e6:6.0f} M/s, 2 threads {v['2'] / 1e6:6.0f} M/s"
                   f"; per CPU-second {v['1_per_cpu_second'] / 1e6:6.0f} / {v['2_per_cpu_second'] / 1e6:6.0f} M")
-    print(f"  (load {g['load']})")
-    res["memory"] = mem = memory()
-    for m in mem:
+    if "generators" in want:
+        print(f"  (load {g['load']})")
+    if "memory" in want:
+        res["memory"] = memory()
+    for m in res["memory"] if "memory" in want else ():
         print(f"memory: steps {m['steps']:5d}, paths {m['paths']:8d}: +{m['growth_mb']:.2f} MB during "
               f"the run (RSS {m['rss_before_mb']:.0f} MB; {m['run_s']:.2f} s; load {m['load']})")
-    if not args.no_dask:
+    if "dask" in want:
         res["dask"] = d = dask_scaling(args.repeat)
         print(f"Dask LocalCluster: 1 worker {d['1']['run_s']:.2f} s, 2 workers {d['2']['run_s']:.2f} s "
               f"-> x{d['speedup_2_vs_1']:.2f} (bit-identical to the local run; cluster start "
               f"{d['1']['cluster_start_s']:.1f} / {d['2']['cluster_start_s']:.1f} s; load {d['2']['load']})")
-    res["startup"] = s = startup(args.repeat)
-    print(f"start-up, 1000 paths x 10 steps: warm cache {s['warm_cache_s']:.2f} s, empty cache "
-          f"{s['cold_cache_s']:.1f} s; python -c 'import numpy' {s['import_numpy_s']:.2f} s; import numba "
-          f"{s['import_numba_s']:.2f} s, SymPy schedule tables {s['schedule_tables_sympy_s']:.2f} s, "
-          f"kernels module {s['kernels_module_s']:.2f} s; SIGINT -> exit {s['sigint_rc']} after "
-          f"{s['sigint_exit_s']:.2f} s (load {s['load']})")
-    if args.quality:
+    if "startup" in want:
+        res["startup"] = s = startup(args.repeat)
+        print(f"start-up, 1000 paths x 10 steps: warm cache {s['warm_cache_s']:.2f} s, empty cache "
+              f"{s['cold_cache_s']:.1f} s; python -c 'import numpy' {s['import_numpy_s']:.2f} s; "
+              f"import numba {s['import_numba_s']:.2f} s, SymPy schedule tables "
+              f"{s['schedule_tables_sympy_s']:.2f} s, kernels module {s['kernels_module_s']:.2f} s; "
+              f"SIGINT -> exit {s['sigint_rc']} after "
+              f"{s['sigint_exit_s']:.2f} s (load {s['load']})")
+    if "quality" in want:
         res["quality"] = q = quality()
         print("generator at 1e8 draws: " + ", ".join(f"{k_} {v:.3g}" for k_, v in q.items()))
     res["machine"]["uptime_after"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
