@@ -13,8 +13,8 @@ algorithm continues from that word with further words from the rejection stream.
 draw is exactly N(0, 1) (the wedge and tail tests are NumPy's, fed independent uniforms); the
 tests reproduce the lanes word for word with ``numpy.random.SFC64`` and the whole transform with
 an independent NumPy transcription, and test moments, KS/Anderson–Darling and tails.
-Measured (``benchmarks/bench_sim.py``): about 2× Numba's ``Generator.standard_normal`` and 4× NumPy's
-C ``Generator.standard_normal`` per thread.
+Measured (``benchmarks/bench_sim.py``, normals per CPU-second): 1.6× Numba's
+``Generator.standard_normal`` and 4× NumPy's C ``Generator.standard_normal``.
 
 **Paths.** A chunk is cut into blocks of ``block_paths(D)`` paths (a function of ``D`` only);
 each block is simulated from start to end, drawing ``ceil(nb·D / LANES)·LANES`` normals per step
