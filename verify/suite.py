@@ -141,6 +141,8 @@ def exit_status(doc: dict) -> int:
     """0 iff no claim is refuted and every negative control was rejected (a control that passes
     means the check cannot fail, so its verdict certifies nothing)."""
     s = doc["summary"]
+    if s.get("monte_carlo_failed"):  # a confirmation that errored is not a pass without it
+        return 1
     return 0 if s["refuted"] == 0 and not s["controls_not_rejected"] else 1
 
 
@@ -186,6 +188,9 @@ def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None 
                                               and c["tolerance"] > 0),
                                              default=0.0),
         "monte_carlo_unconfirmed": [m.get("id") for m in mc["results"] if not m.get("confirmed")],
+        # the Monte Carlo was asked for and could not run: the reason, and a non-zero exit
+        "monte_carlo_failed": (mc["status"] if mc["status"].startswith(("error", "unavailable"))
+                               else None),
         "seconds_claims": round(claims_seconds, 3),
         "seconds_total": round(time.perf_counter() - t0, 3),
     }
