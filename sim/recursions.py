@@ -164,7 +164,7 @@ def continuous_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, ste
         def b_ratio(s_arr):  # b_T / b_s = exp(-(B(T) - B(s)))
             return np.exp(-(BT - tab.B(s_arr)))
     else:
-        from ldmstop.derivations.schedules import schedule_coefficients
+        from ldmstop.derivations.backends import schedule_coefficients
 
         b_of = schedule_coefficients(schedule)["b"]
         bT = float(np.asarray(b_of(np.array([float(T)])), dtype=float).ravel()[0])

@@ -16,7 +16,7 @@ Backward time ``t``, forward time ``s = T - t``; the score is linear, ``score(y,
 
 Any schedule ``(a_s, b_s)``, VP or not (the rectified flow ``a_s = s``, ``b_s = 1 - s``): the
 forward SDE ``dX = f X ds + g dW`` has ``f = d log b_s/ds`` and ``g² = (a_s²)' - 2 f a_s²``
-(:func:`ldmstop.derivations.schedules.schedule_coefficients`), the backward SDE is
+(:func:`ldmstop.derivations.backends.schedule_coefficients`), the backward SDE is
 ``dY = (-f Y + g² score) dt + g dB`` and the probability-flow ODE ``dY = (-f Y + g²/2 score) dt``;
 EM, EI (``y ← (b_{s'}/b_s) y + b_{s'} (G(s) - G(s')) score + sqrt(q) z``, ``G = ∫ g²/b``) and
 the ODE steps are written with them. VP (``f = -w²``, ``g² = 2 w²``) keeps the ``expm1`` forms
@@ -100,7 +100,7 @@ def step_tables(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, 
             cl = w2l[:, None] * (1.0 - m_left)
             cr = w2r[:, None] * (1.0 - m_right)
         else:
-            from ldmstop.derivations.schedules import schedule_coefficients
+            from ldmstop.derivations.backends import schedule_coefficients
 
             co = schedule_coefficients(schedule)
 

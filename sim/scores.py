@@ -41,9 +41,9 @@ def check_cap(cap: float | None) -> float | None:
 @lru_cache(maxsize=None)
 def is_variance_preserving(schedule: str) -> bool:
     """Whether ``schedule`` is VP (``a_s² + b_s² = 1``); ``ValueError`` for an unknown name."""
-    from ldmstop.derivations.schedules import get_schedule
+    from ldmstop.derivations.backends import numpy_schedule  # generated: no SymPy at run time
 
-    return bool(get_schedule(schedule).variance_preserving)
+    return bool(numpy_schedule(schedule).variance_preserving)
 
 
 def model_variance(sigma2_hat: np.ndarray, s: np.ndarray, schedule: str) -> np.ndarray:
@@ -55,7 +55,7 @@ def model_variance(sigma2_hat: np.ndarray, s: np.ndarray, schedule: str) -> np.n
     if is_variance_preserving(schedule):
         a2 = schedule_table(schedule).a2(s)
         return h[None, :] + a2[:, None] * (1.0 - h[None, :])
-    from ldmstop.derivations.schedules import schedule_coefficients
+    from ldmstop.derivations.backends import schedule_coefficients
 
     co = schedule_coefficients(schedule)
     a2 = np.asarray(co["a2"](s), dtype=float) * np.ones_like(s)
