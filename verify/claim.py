@@ -287,7 +287,7 @@ class Claim:
             cx = out.smallest()
         control = {"statement": self.control, "rejected": not ctrl.ok, "evidence": _evidence(ctrl),
                    "residual": _num(mp.mpf(ctrl.residual))}
-        residual = max(mp.mpf(out.residual), mp.mpf(code.residual) if code is not None else 0)
+        residual = mp.mpf(out.residual)  # the code comparison has its own tolerance
         res = ClaimResult(
             id=self.id, title=self.title, source=self.source, hypotheses=self.hypotheses,
             statement=self.statement, methods=list(self.methods), verdict=verdict,

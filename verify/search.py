@@ -184,14 +184,21 @@ class Falsifier:
     scalars: tuple[str, ...] = ()
     time_keys: tuple[str, ...] = ("t",)
     min_components: int = 1
+    #: whether shrinking may drop components of ``vectors`` (off when other parameters, e.g. a
+    #: matrix, are sized by them: the claim's ``extra_moves`` drop them consistently)
+    drop_components: bool = True
     #: where the horizon is moved when shrinking (the paper's T = 2); None: leave T alone
     readable_T: float | None = 2.0
     T_range: tuple[float, float] = (1e-4, 50.0)
+    #: the horizon is part of a fixed setting (a figure's T = 2): no validity scan along T
+    T_fixed: bool = False
     #: what the margin measures (shown in the report)
     margin_what: str = ""
     #: independent route used at 100 digits (shown in the report)
     independent_what: str = "the same formula (no independent route)"
     independent_dps: int = 100
+    #: cap on the 50-digit re-checks of a claim whose high-precision margin is costly
+    max_recheck: int | None = None
 
     # -- required
     def decode(self, x: np.ndarray) -> dict | None:  # pragma: no cover - abstract
@@ -480,8 +487,14 @@ def run_search(f: Falsifier, *, variant: str = "paper", budget: Budget | str = "
     rng = _rng(f.claim_id, variant, seed)
 
     edges = f.edges()
+    outside = 0
     for s in edges:
-        ev.setting_margin(s)
+        with mp.workdps(20):  # edges are typed by hand: keep only those inside the hypotheses
+            inside = f.admissible(s)
+        if inside:
+            ev.setting_margin(s)
+        else:
+            outside += 1
     n_edges = ev.n
     pts = _random_points(f.coords, rng, budget.random)
     for x in pts:
@@ -504,13 +517,15 @@ def run_search(f: Falsifier, *, variant: str = "paper", budget: Budget | str = "
         if integ.any():
             kw["integrality"] = integ
         out = differential_evolution(objective, bounds, maxiter=maxiter, popsize=popsize,
-                                     tol=0.0, atol=0.0, polish=False, init="latinhypercube",
+                                     # atol < 0: never "converged" — the budget is spent in full,
+                                     # also on flat stretches (a margin ≡ 0, penalties)
+                                     tol=0.0, atol=-1.0, polish=False, init="latinhypercube",
                                      mutation=(0.5, 1.0), recombination=0.7,
                                      seed=int(rng.integers(2**31 - 1)), updating="deferred", **kw)
         de_runs.append({"evaluations": ev.n - before, "best_margin": _finite(-float(out.fun))})
     ev.flush()
     res.evaluations, res.admissible, res.float64_errors = ev.n, ev.ok, ev.errors
-    res.phases = {"edges": n_edges, "random": n_random,
+    res.phases = {"edges": n_edges, "edges_outside_hypotheses": outside, "random": n_random,
                   "differential_evolution": de_runs}
     res.coverage = {k: ({kk: sorted(vv) if isinstance(vv, set) else vv for kk, vv in c.items()})
                     for k, c in ev.coverage.items()}
@@ -529,7 +544,10 @@ def run_search(f: Falsifier, *, variant: str = "paper", budget: Budget | str = "
     tol50 = tolerance(50)
     confirmed = None
     closest = None
-    for m64, s in cands[: max(budget.recheck, len([c for c in cands if c[0] > 0]))]:
+    n_re = max(budget.recheck, len([c for c in cands if c[0] > 0]))
+    if f.max_recheck is not None:
+        n_re = min(n_re, f.max_recheck)
+    for m64, s in cands[:n_re]:
         res.rechecked += 1
         with mp.workdps(50):
             ok = f.admissible(s)
@@ -565,7 +583,7 @@ def run_search(f: Falsifier, *, variant: str = "paper", budget: Budget | str = "
 
 # --------------------------------------------------------------------------------- shrinking
 def _component_drops(f: Falsifier, s: dict) -> Iterable[dict]:
-    if not f.vectors:
+    if not f.vectors or not f.drop_components:
         return
     n = len(s[f.vectors[0]])
     if n <= f.min_components:
@@ -665,6 +683,8 @@ def shrink_counterexample(f: Falsifier, s: dict, max_evals: int = 150) -> dict:
                     lambda c: _roundings(f, c, 1), lambda c: _roundings(f, c, 2),
                     lambda c: _roundings(f, c, 3)):
             for cand in gen(cur):
+                if cand == cur:
+                    continue
                 evals += 1
                 if _fails(f, cand):
                     cur = cand
@@ -685,8 +705,8 @@ def shrink_counterexample(f: Falsifier, s: dict, max_evals: int = 150) -> dict:
 
 
 def _agree_digits(a, b) -> float:
-    if a == b:
-        return math.inf
+    if a == b:  # identical to the working precision (e.g. an exact rational margin)
+        return float(mp.mp.dps if mp.mp.dps > 50 else 100)
     den = max(abs(a), abs(b))
     if den == 0:
         return math.inf

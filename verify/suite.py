@@ -34,6 +34,9 @@ CLAIMS: dict[str, str] = {
     "prop6": "prop6:Prop6",
     "prop7": "prop7:Prop7",
     "prop9": "prop9:Prop9",
+    "prop10": "prop10:Prop10",
+    "lemma2ii": "lemma2:Lemma2ii",
+    "lemma2ii-psd": "lemma2:Lemma2iiPSD",
     "fig4-left": "fig4:Fig4Left",
     "fig4-right": "fig4:Fig4Right",
 }

@@ -54,7 +54,9 @@ def _m64(f: Falsifier, s: dict | None) -> float:
     return m if math.isfinite(m) else math.nan
 
 
-def _fails_mp(f: Falsifier, s: dict, dps: int = 30) -> bool | None:
+def _fails_mp(f: Falsifier, s: dict | None, dps: int = 30) -> bool | None:
+    if s is None:
+        return None
     with mp.workdps(dps):
         if not f.admissible(s):
             return None
@@ -78,12 +80,14 @@ def scan_boundary(f: Falsifier, s: dict, axis: Axis, n: int = 33) -> dict:
     xs = _grid(axis, n)
     states = [_fails_mp(f, axis.set(s, float(x))) for x in xs]
     changes = []
-    for i in range(n - 1):
-        a, b = states[i], states[i + 1]
-        if a is None or b is None or a == b:
+    known_idx = [i for i, st in enumerate(states) if st is not None]
+    for i, j in zip(known_idx, known_idx[1:]):
+        a, b = states[i], states[j]
+        if a == b:
             continue
-        lo, hi = float(xs[i]), float(xs[i + 1])
-        for _ in range(30):
+        lo, hi = float(xs[i]), float(xs[j])
+        gap = j > i + 1  # points outside the hypotheses lie between: no bisection across them
+        for _ in range(0 if gap else 30):
             mid = math.sqrt(lo * hi) if axis.log else (lo + hi) / 2
             st = _fails_mp(f, axis.set(s, mid))
             if st is None:
@@ -92,11 +96,11 @@ def scan_boundary(f: Falsifier, s: dict, axis: Axis, n: int = 33) -> dict:
                 lo = mid
             else:
                 hi = mid
-        change = {"at": (lo + hi) / 2, "fails_below": bool(a)}
+        change = {"at": (lo + hi) / 2, "fails_below": bool(a), "across_outside": gap}
         # a margin that decays to 0 (e.g. like e^{-2T}) drops below the 30-digit tolerance
         # without changing sign: the 'holds' side must hold at 100 digits too
         hold_side = hi if a else lo
-        if _fails_mp(f, axis.set(s, hold_side), dps=100):
+        if not gap and _fails_mp(f, axis.set(s, hold_side), dps=100):
             change["precision_limited"] = True
         changes.append(change)
     name = axis.name
@@ -115,11 +119,17 @@ def scan_boundary(f: Falsifier, s: dict, axis: Axis, n: int = 33) -> dict:
         v = readable(c["at"], 4)
         sentence = (f"fails for {name} below {v}, holds above" if c["fails_below"]
                     else f"holds for {name} below {v}, fails above")
+        if c.get("across_outside"):
+            sentence += " (the change crosses settings outside the hypotheses)"
     else:
         parts = []
         for c in changes:
             parts.append(f"{'fail→hold' if c['fails_below'] else 'hold→fail'} at {name} = {readable(c['at'], 4)}")
         sentence = "mixed: " + "; ".join(parts)
+    outside = [float(x) for x, st in zip(xs, states) if st is None]
+    if outside and known:
+        sentence += (f"; outside the hypotheses for {name} in [{readable(min(outside), 3)}, "
+                     f"{readable(max(outside), 3)}] ({len(outside)} of {n} points)")
     return {"axis": name, "range": [axis.lo, axis.hi], "points": n, "changes": changes,
             "statement": sentence, "fails_at": [float(x) for x, st in zip(xs, states) if st],
             "holds_at_count": sum(1 for st in states if st is False)}
@@ -130,7 +140,7 @@ def validity_report(f: Falsifier, s: dict, corrected: Falsifier | None = None) -
     and along the falsifier's ``map_y``; the corrected statement's hypothesis is quoted."""
     out: dict = {"around": f.describe(s)}
     axes = []
-    if "T" in s:
+    if "T" in s and not f.T_fixed:
         axes.append(_t_axis(f))
     y = getattr(f, "map_y", None)
     if y is not None:
@@ -150,7 +160,7 @@ def validity_figure(f: Falsifier, s: dict, report: dict, folder: str, name: str)
     from .plotting import plt as get_plt, save
 
     axes = []
-    if "T" in s:
+    if "T" in s and not f.T_fixed:
         axes.append(_t_axis(f))
     if getattr(f, "map_y", None) is not None:
         axes.append(f.map_y)
@@ -173,9 +183,10 @@ def validity_figure(f: Falsifier, s: dict, report: dict, folder: str, name: str)
         for i, yv in enumerate(ys):
             base = ya.set(s, float(yv))
             for j, xv in enumerate(xs):
+                pt = None if base is None else xa.set(base, float(xv))
                 with mp.workdps(20):
-                    inside = base is not None and f.admissible(xa.set(base, float(xv)))
-                Z[i, j] = _m64(f, xa.set(base, float(xv))) if inside else math.nan
+                    inside = pt is not None and f.admissible(pt)
+                Z[i, j] = _m64(f, pt) if inside else math.nan
         state = np.where(np.isnan(Z), np.nan, np.where(Z > 0, 1.0, 0.0))
         from matplotlib.colors import ListedColormap
 
