@@ -139,6 +139,7 @@ class ClaimResult:
     notes: list[str] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     data: dict = field(default_factory=dict)
     domain: dict | None = None
     search: dict | None = None
@@ -158,7 +159,8 @@ class ClaimResult:
             "n_checks": self.n_checks, "negative_control": self.negative_control,
             "code_control": self.code_control, "code_comparison": self.code_comparison,
             "findings": self.findings, "notes": self.notes, "figures": self.figures,
-            "seconds": round(self.seconds, 3), "data": self.data,
+            "seconds": round(self.seconds, 3), "cpu_seconds": round(self.cpu_seconds, 3),
+            "data": self.data,
             "domain": self.domain, "search": self.search, "certified": self.certified,
         }
         if self.counterexample is not None:
@@ -262,6 +264,7 @@ class Claim:
         domain), the statement-side and code-side controls, and, when the statement fails,
         the corrected statement and the validity map; decide the verdict."""
         t0 = time.perf_counter()
+        c0 = time.process_time()
         with mp.workdps(ctx.dps):
             out = self.check(ctx, "paper")
             code = self.compare_code(ctx)
@@ -336,4 +339,5 @@ class Claim:
                     if fig:
                         res.figures.append(fig)
         res.seconds = time.perf_counter() - t0
+        res.cpu_seconds = time.process_time() - c0
         return res

@@ -14,9 +14,9 @@ Targets:
   ``backends.numpy_function(NAME)`` return the wrapped function (other names unchanged);
 - ``"attr:MODULE:NAME"``: the module attribute is replaced.
 
-The cached builders that call the backends (``backends.schedule_functions``,
-``ldmstop.sim.schedules.schedule_table``) are filled before a mutation is applied and only
-targets that are looked up at call time are mutated, so no cache can keep a wrong function.
+Only targets looked up at call time are mutated: the generated functions that cached builders
+(``backends.schedule_functions``, ``ldmstop.sim.schedules.schedule_table``) capture are refused,
+so no cache can keep a wrong function after the control.
 """
 
 from __future__ import annotations
@@ -29,18 +29,12 @@ from typing import Callable, Iterator
 __all__ = ["CodeMutation", "NotApplicable"]
 
 
-def _warm_caches() -> None:
-    from ldmstop.derivations import backends
-
-    for name in ("ou", "vp-linear"):
-        backends.schedule_functions(name)
-    try:
-        from ldmstop.sim.schedules import schedule_table
-
-        for name in ("ou", "vp-linear"):
-            schedule_table(name)
-    except ImportError:  # pragma: no cover - sim is part of the distribution
-        pass
+#: generated functions that cached builders (``backends.schedule_functions``,
+#: ``ldmstop.sim.schedules.schedule_table``) capture: never mutated, so no cache can keep a
+#: wrong one after the control
+_CAPTURED_SUFFIXES = ("_a2", "_b", "_w2", "_inverse_a2", "_drift", "_diffusion2",
+                      "_ei_antiderivative", "_one_minus_b2", "_marginal_variance",
+                      "_sde_coefficient", "_ode_coefficient")
 
 
 @dataclass(frozen=True)
@@ -53,8 +47,10 @@ class CodeMutation:
 
     @contextmanager
     def applied(self) -> Iterator[None]:
-        _warm_caches()
         kind, _, rest = self.target.partition(":")
+        if kind in ("mpmath", "numpy") and rest.endswith(_CAPTURED_SUFFIXES):
+            raise ValueError(f"{self.target!r} is captured by a cached builder; mutate a "
+                             f"function looked up at call time")
         if kind in ("mpmath", "numpy"):
             from ldmstop.derivations import backends
 

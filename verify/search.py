@@ -254,8 +254,8 @@ class Budget:
 
 
 BUDGETS = {
-    "quick": Budget("quick", random=300, de_evals=1200, restarts=1, recheck=4),
-    "default": Budget("default", random=1000, de_evals=2500, restarts=2, recheck=8),
+    "quick": Budget("quick", random=150, de_evals=700, restarts=1, recheck=2),
+    "default": Budget("default", random=600, de_evals=2000, restarts=2, recheck=6),
     "thorough": Budget("thorough", random=6000, de_evals=12000, restarts=4, recheck=16),
 }
 
@@ -339,27 +339,40 @@ class _Evaluator:
         self._pending = 0
 
     def _cover(self, s: dict) -> None:
+        """Range covered per parameter: min/max of scalars and of vector entries, the lengths of
+        vectors, the choices seen; matrices by their size only (cheap: it runs on every
+        evaluation)."""
+        cov = self.coverage
         for k, v in s.items():
-            if k.startswith("_"):
+            if k[0] == "_":
                 continue
-            c = self.coverage.setdefault(k, {})
-            if isinstance(v, str) and not _is_number(v):
+            c = cov.get(k)
+            if c is None:
+                c = cov[k] = {}
+            if isinstance(v, str):
                 c.setdefault("values", set()).add(v)
                 continue
-            vals = v if isinstance(v, (list, tuple)) else [v]
             if isinstance(v, (list, tuple)):
-                c["length_min"] = min(c.get("length_min", len(v)), len(v))
-                c["length_max"] = max(c.get("length_max", len(v)), len(v))
-            for x in vals:
-                if isinstance(x, (list, tuple)):  # matrices: entries
-                    x = [float(y) for y in x]
-                    lo, hi = min(x), max(x)
-                else:
-                    lo = hi = float(x)
-                if math.isfinite(lo):
-                    c["min"] = min(c.get("min", lo), lo)
-                if math.isfinite(hi):
-                    c["max"] = max(c.get("max", hi), hi)
+                n = len(v)
+                if n and isinstance(v[0], (list, tuple)):
+                    c["size_min"] = min(c.get("size_min", n), n)
+                    c["size_max"] = max(c.get("size_max", n), n)
+                    continue
+                c["length_min"] = min(c.get("length_min", n), n)
+                c["length_max"] = max(c.get("length_max", n), n)
+                if not n:
+                    continue
+                lo, hi = min(v), max(v)
+            else:
+                lo = hi = v
+            lo, hi = float(lo), float(hi)
+            if "min" not in c:
+                c["min"], c["max"] = lo, hi
+            else:
+                if lo < c["min"]:
+                    c["min"] = lo
+                if hi > c["max"]:
+                    c["max"] = hi
 
     def setting_margin(self, s: dict | None) -> float:
         self.n += 1

@@ -49,7 +49,7 @@ def _m64(f: Falsifier, s: dict | None) -> float:
     try:
         with np.errstate(all="ignore"):
             m = float(f.margin(s, F64))
-    except (ValueError, ZeroDivisionError, OverflowError):
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
         return math.nan
     return m if math.isfinite(m) else math.nan
 
@@ -73,12 +73,27 @@ def _grid(axis: Axis, n: int) -> np.ndarray:
     return np.linspace(axis.lo, axis.hi, n)
 
 
-def scan_boundary(f: Falsifier, s: dict, axis: Axis, n: int = 33) -> dict:
-    """Fail / hold along ``axis`` with the rest of ``s`` fixed, at 30 digits; each change of
-    sign is refined by bisection (in log scale for a log axis). Returns the intervals and a
-    sentence."""
+def _state(f: Falsifier, s: dict | None) -> bool | None:
+    """Fails / holds / outside (None): float64 where its margin is clearly away from 0, 30
+    digits otherwise."""
+    if s is None:
+        return None
+    m = _m64(f, s)
+    if math.isfinite(m) and abs(m) > 1e-6:
+        with mp.workdps(20):
+            if not f.admissible(s):
+                return None
+        return m > 0
+    return _fails_mp(f, s)
+
+
+def scan_boundary(f: Falsifier, s: dict, axis: Axis, n: int = 25) -> dict:
+    """Fail / hold along ``axis`` with the rest of ``s`` fixed (float64 where the margin is
+    clearly away from 0, else 30 digits); each change of sign is refined by bisection at 30
+    digits (in log scale for a log axis) and its holding side confirmed at 100 digits.
+    Returns the intervals and a sentence."""
     xs = _grid(axis, n)
-    states = [_fails_mp(f, axis.set(s, float(x))) for x in xs]
+    states = [_state(f, axis.set(s, float(x))) for x in xs]
     changes = []
     known_idx = [i for i, st in enumerate(states) if st is not None]
     for i, j in zip(known_idx, known_idx[1:]):
@@ -87,7 +102,7 @@ def scan_boundary(f: Falsifier, s: dict, axis: Axis, n: int = 33) -> dict:
             continue
         lo, hi = float(xs[i]), float(xs[j])
         gap = j > i + 1  # points outside the hypotheses lie between: no bisection across them
-        for _ in range(0 if gap else 30):
+        for _ in range(0 if gap else 24):
             mid = math.sqrt(lo * hi) if axis.log else (lo + hi) / 2
             st = _fails_mp(f, axis.set(s, mid))
             if st is None:

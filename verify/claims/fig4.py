@@ -46,7 +46,18 @@ __all__ = ["Fig4Left", "Fig4Right"]
 FLOAT_TOL = 1e-9  # float64 code (ldmstop.curve) against the mpmath transcription
 
 
+_OPT_CACHE: dict = {}
+
+
 def _mp_optimum(T, sig, sigh):
+    """Cached :func:`_mp_optimum_uncached` (the code comparison and its control share it)."""
+    key = (mp.mp.dps, T, tuple(sig), tuple(sigh))
+    if key not in _OPT_CACHE:
+        _OPT_CACHE[key] = _mp_optimum_uncached(T, sig, sigh)
+    return _OPT_CACHE[key]
+
+
+def _mp_optimum_uncached(T, sig, sigh):
     """Global optimum over d and t: golden-section search in the noise level x ∈ [0, a_T²] on
     W² values (x ↦ t is monotone), then t = T − ā^{-2}(x).
 

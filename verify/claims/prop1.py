@@ -198,6 +198,20 @@ class _Prop1Falsifier(Falsifier):
         return out
 
 
+_DIFFS: dict = {}
+
+
+def _diffs(s, sh, x, dps: int):
+    """First and second derivative of ``(√(x + (1 − x)σ̂²) − σ)²`` by ``mpmath.diff`` at
+    ``dps + 20`` digits (cached)."""
+    key = (dps, s, sh, x)
+    if key not in _DIFFS:
+        f1 = lambda y: (mp.sqrt(y + (1 - y) * sh**2) - s) ** 2  # noqa: E731
+        with mp.workdps(dps + 20):
+            _DIFFS[key] = (mp.diff(f1, x), mp.diff(f1, x, 2))
+    return _DIFFS[key]
+
+
 def _mp():
     from ..search import mp_namespace
 
@@ -314,14 +328,13 @@ class Prop1(Claim):
             sch = schedule(st["schedule"])
             sig, sigh, aT2 = st["sig"], st["sigh"], sch.a2(st["T"])
             out.n_settings += 1
-            # per component: the derivation's slope and curvature against mpmath.diff
+            # per component: the derivation's slope and curvature against mpmath.diff (the
+            # numerical derivatives are cached: the code-side control re-runs this comparison)
             for s, sh in zip(sig, sigh):
-                f1 = lambda x, s=s, sh=sh: (mp.sqrt(x + (1 - x) * sh**2) - s) ** 2  # noqa: E731
-                with mp.workdps(ctx.dps + 20):
-                    x = aT2 / 3
-                    d1, d2 = mp.diff(f1, x), mp.diff(f1, x, 2)
-                    s1, s2v = slope(x, s, sh), curv(x, s, sh)
-                    worst = max(worst, abs(d1 - s1) / (1 + abs(s1)), abs(d2 - s2v) / (1 + abs(s2v)))
+                x = aT2 / 3
+                d1, d2 = _diffs(s, sh, x, ctx.dps)
+                s1, s2v = slope(x, s, sh), curv(x, s, sh)
+                worst = max(worst, abs(d1 - s1) / (1 + abs(s1)), abs(d2 - s2v) / (1 + abs(s2v)))
                 out.n_checks += 2
             for d in range(1, len(sig) + 1):
                 m = mp.fsum(mono(s, sh) for s, sh in zip(sig[:d], sigh[:d]))

@@ -147,7 +147,7 @@ class _Prop7Falsifier(Falsifier):
         D = s["D"]
         if M is F64:
             r = np.sqrt(np.array(s["sigma2"], dtype=float))
-            Sh = r[:, None] * (np.eye(D) + s["eps"] * np.array(s["E"], dtype=float)) * r[None, :]
+            Sh = r[:, None] * (np.eye(D) + float(s["eps"]) * np.array(s["E"], dtype=float)) * r[None, :]
             lam, U = np.linalg.eigh(0.5 * (Sh + Sh.T))
             return lam[::-1], U[:, ::-1]
         with mp.workdps(2 * mp.mp.dps + 10):
