@@ -222,6 +222,19 @@ class Falsifier:
     def extra_moves(self, s: dict) -> Iterable[dict]:
         return ()
 
+    def time_candidates(self, s: dict) -> list:
+        """Values of the time parameter (``time_keys[0]``) at which a validity scan looks for
+        the worst case at a given horizon: claims quantified "for every t" fail at T if they
+        fail at *some* t. A log grid towards both ends of [0, T]; claims add their thresholds."""
+        if not self.time_keys or self.time_keys[0] not in s:
+            return []
+        T = float(s["T"])
+        k = self.time_keys[0]
+        rel = sorted(set(np.logspace(-12, 0, 61).tolist()) | set(np.linspace(0, 1, 41).tolist()))
+        if k == "t":  # backward time: dense near t = T too
+            rel = sorted(set(rel) | {1 - r for r in rel if r > 0})
+        return [T * r for r in rel]
+
     def with_T(self, s: dict, T) -> dict:
         """The setting with horizon ``T``; times in ``time_keys`` keep their fraction of T."""
         out = dict(s)

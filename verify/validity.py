@@ -38,9 +38,27 @@ class Axis(NamedTuple):
     get: Callable[[dict], float] | None = None
 
 
+def _worst_time(f: Falsifier, s: dict) -> dict:
+    """``s`` with its time parameter moved to where the float64 margin is largest among the
+    falsifier's candidate times (a claim "for every t" fails at a horizon iff it fails at
+    some t there)."""
+    cands = f.time_candidates(s)
+    if not cands:
+        return s
+    key = f.time_keys[0]
+    best, best_m = s, _m64(f, s)
+    for v in cands:
+        c = dict(s)
+        c[key] = v
+        m = _m64(f, c)
+        if math.isfinite(m) and (not math.isfinite(best_m) or m > best_m):
+            best, best_m = c, m
+    return best
+
+
 def _t_axis(f: Falsifier) -> Axis:
     lo, hi = f.T_range
-    return Axis("T", lo, hi, True, lambda s, v: f.with_T(s, v))
+    return Axis("T", lo, hi, True, lambda s, v: _worst_time(f, f.with_T(s, v)))
 
 
 def _m64(f: Falsifier, s: dict | None) -> float:

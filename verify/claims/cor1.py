@@ -100,8 +100,9 @@ class _Cor1Falsifier(CappedDimensionFalsifier):
         return out
 
     def margin(self, s, M):
-        if M is not _F64():
-            s = self.with_mp(s)
+        # σ², σ̂², C always rebuilt from (λ, D, exponent, η): a shrinking move that rounds λ
+        # must not leave a stale C behind
+        s = self.with_mp(s) if M is not _F64() else self.rebuild(dict(s))
         return super().margin(s, M)
 
     def independent(self, s):
@@ -125,6 +126,7 @@ class _Cor1Falsifier(CappedDimensionFalsifier):
         return dict(s, T=T)
 
     def describe(self, s):
+        s = self.rebuild(dict(s))
         out = {"T": s["T"], "lam": s["lam"], "D": s["D"], "C": s["C"],
                "C_exponent": s["c_exp"], "sigma2_hat_over_sigma2_minus_1": s["eta"]}
         from ..search import to_json_value

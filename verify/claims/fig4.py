@@ -123,6 +123,11 @@ class _Fig4LeftFalsifier(OptimalDimensionFalsifier):
         super().__init__("paper" if variant == "corrected" else variant)
         self.corrected = variant == "corrected"
         self.vectors = ()  # the figure's spectrum is fixed: shrinking may not drop components
+        from ..validity import Axis
+
+        # where along the run the caption's dimension is wrong (slivers between t_d and t̂_d)
+        self.map_axes = (Axis("T − t (forward time)", 1e-12, 2.0, True, lambda s, v: dict(s, s=v),
+                              lambda s: float(s["s"])),)
         D = len(FIG4_LEFT)
         self.coords = ([Coord("u", 1e-12, 1.0, log=True)]
                        + [Coord(f"p{i}", 1e-9, 1 - 1e-9) for i in range(D)])

@@ -183,6 +183,17 @@ class OptimalDimensionFalsifier(Falsifier):
         out["t"] = to_json_value(mp.mpf(s["T"]) - mp.mpf(s["s"]))
         return out
 
+    def time_candidates(self, s):
+        out = super().time_candidates(s)
+        try:
+            fw = self.forward(s, _F())
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return out
+        for dl in fw:
+            if dl is not None and dl > 0:
+                out += [float(dl) * f for f in (1 - 1e-3, 1 - 1e-9, 1.0, 1 + 1e-9, 1 + 1e-3, 1.005)]
+        return out
+
     def edges(self):
         out = []
         spectra = [[1.0, 0.25, 0.1], [2.0, 1.0, 0.24], [0.6**k for k in range(7)] + [1e-10],
