@@ -36,6 +36,8 @@ class Axis(NamedTuple):
     log: bool
     set: Callable[[dict, float], dict]
     get: Callable[[dict], float] | None = None
+    #: claim-specific points added to the scan (e.g. thresholds, where thin regions start)
+    extra: Callable[[dict], list] | None = None
 
 
 def _worst_time(f: Falsifier, s: dict) -> dict:
@@ -111,6 +113,10 @@ def scan_boundary(f: Falsifier, s: dict, axis: Axis, n: int = 25) -> dict:
     digits (in log scale for a log axis) and its holding side confirmed at 100 digits.
     Returns the intervals and a sentence."""
     xs = _grid(axis, n)
+    if axis.extra is not None:
+        xs = np.array(sorted({float(x) for x in xs} | {float(x) for x in axis.extra(s)
+                                                       if axis.lo <= float(x) <= axis.hi}))
+        n = len(xs)
     states = [_state(f, axis.set(s, float(x))) for x in xs]
     changes = []
     known_idx = [i for i, st in enumerate(states) if st is not None]
@@ -156,9 +162,9 @@ def scan_boundary(f: Falsifier, s: dict, axis: Axis, n: int = 25) -> dict:
             sentence += " (the change crosses settings outside the hypotheses)"
     else:
         parts = []
-        for c in changes:
+        for c in changes[:8]:
             parts.append(f"{'fail→hold' if c['fails_below'] else 'hold→fail'} at {name} = {readable(c['at'], 4)}")
-        sentence = "mixed: " + "; ".join(parts)
+        sentence = f"mixed ({len(changes)} changes): " + "; ".join(parts) + ("; …" if len(changes) > 8 else "")
     outside = [float(x) for x, st in zip(xs, states) if st is None]
     if outside and known:
         sentence += (f"; outside the hypotheses for {name} in [{readable(min(outside), 3)}, "

@@ -127,7 +127,7 @@ class _Fig4LeftFalsifier(OptimalDimensionFalsifier):
 
         # where along the run the caption's dimension is wrong (slivers between t_d and t̂_d)
         self.map_axes = (Axis("T − t (forward time)", 1e-12, 2.0, True, lambda s, v: dict(s, s=v),
-                              lambda s: float(s["s"])),)
+                              lambda s: float(s["s"]), self._thresholds),)
         D = len(FIG4_LEFT)
         self.coords = ([Coord("u", 1e-12, 1.0, log=True)]
                        + [Coord(f"p{i}", 1e-9, 1 - 1e-9) for i in range(D)])
@@ -142,6 +142,19 @@ class _Fig4LeftFalsifier(OptimalDimensionFalsifier):
         h2 = [mp.mpf(v) for v in s["sigma2_hat"]]
         return all(v > 0 for v in h2) and all(h2[i] >= h2[i + 1] for i in range(len(h2) - 1)) \
             and 0 < mp.mpf(s["s"]) <= 2
+
+    def _thresholds(self, s) -> list:
+        """Forward times of the exact t_d and the plug-in t̂_d, and points just inside."""
+        sig = [mp.sqrt(mp.mpf(v)) for v in s["sigma2"]]
+        sigh = [mp.sqrt(mp.mpf(v)) for v in s["sigma2_hat"]]
+        with mp.workdps(20):
+            fw = (threshold_forward_times(OU, mp.mpf(2), sig, None)
+                  + threshold_forward_times(OU, mp.mpf(2), sig, sigh))
+        out = []
+        for v in fw:
+            if v is not None and 0 < v < 2:
+                out += [float(v) * r for r in (1 - 1e-6, 1.0, 1 + 1e-6)]
+        return out
 
     def margin(self, s, M):
         s2 = [M.num(v) for v in s["sigma2"]]
