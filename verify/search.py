@@ -199,6 +199,9 @@ class Falsifier:
     independent_dps: int = 100
     #: cap on the 50-digit re-checks of a claim whose high-precision margin is costly
     max_recheck: int | None = None
+    #: fraction of the budget's random and DE evaluations (a low-dimensional domain, e.g. the
+    #: four estimate draws of Figure 4 right, needs fewer)
+    budget_scale: float = 1.0
 
     # -- required
     def decode(self, x: np.ndarray) -> dict | None:  # pragma: no cover - abstract
@@ -522,6 +525,10 @@ def run_search(f: Falsifier, *, variant: str = "paper", budget: Budget | str = "
         else:
             outside += 1
     n_edges = ev.n
+    if f.budget_scale != 1.0:
+        budget = Budget(budget.name, random=max(20, int(budget.random * f.budget_scale)),
+                        de_evals=max(100, int(budget.de_evals * f.budget_scale)),
+                        restarts=budget.restarts, recheck=budget.recheck)
     pts = _random_points(f.coords, rng, budget.random)
     for x in pts:
         ev.setting_margin(f.decode(x))

@@ -181,8 +181,9 @@ def _search_total(claims: list[Claim], ctx: Context) -> int:
     n = 0
     for c in claims:
         for variant in ("paper",) + (("corrected",) if c.corrected else ()):
-            if c.falsifier(variant) is not None:
-                n += b.total(0)
+            f = c.falsifier(variant)
+            if f is not None:
+                n += int(b.total(0) * f.budget_scale) + len(f.edges())
     return max(n, 1)
 
 

@@ -220,6 +220,7 @@ class _Fig4RightFalsifier(Falsifier):
     readable_T = None
     T_fixed = True
     max_recheck = 3
+    budget_scale = 0.4  # four coordinates (the estimate draws)
     margin_what = ("max of (min_t W²(d0) − min_{t,d} W²)/Σσ² and, when early-stop and g(0) < 0 "
                    "disagree, the gap that decides it (relative)")
     independent_what = "golden-section minimum over backward time t for every d (transcribe.py)"
@@ -242,8 +243,8 @@ class _Fig4RightFalsifier(Falsifier):
         h2 = [M.num(v) for v in s["sigma2_hat"]]
         aT2 = fm.a2("ou", M.num(2), M)
         if M is F64:
-            gmin = _gmin64(np.array(s2), np.array(h2), aT2)
-            best_d0 = _gmin64(np.array(s2[:d0]), np.array(h2[:d0]), aT2) + sum(s2[d0:])
+            mins = _gmin64(np.array(s2), np.array(h2), aT2, per_d=True)
+            gmin, best_d0 = float(mins.min()), float(mins[d0 - 1])
         else:
             gmin = _gmin_mp(s2, h2, aT2, M)
             best_d0 = _gmin_mp(s2[:d0], h2[:d0], aT2, M) + M.fsum(s2[d0:])

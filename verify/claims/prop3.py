@@ -81,6 +81,8 @@ def _into_event(h: float, s2: float, eps: float) -> float:
     float64 rounding must not put the search outside the hypotheses."""
     from fractions import Fraction
 
+    if abs(h - s2) <= eps * s2 * (1 - 1e-15):  # clearly inside: no exact arithmetic needed
+        return h
     S, E = Fraction(s2), Fraction(eps)
     for _ in range(8):
         if abs(Fraction(h) - S) <= E * S:
@@ -251,7 +253,7 @@ def _mpns():
     return mp_namespace()
 
 
-def _gmin64(s2: np.ndarray, h2: np.ndarray, aT2: float, iters: int = 40) -> float:
+def _gmin64(s2: np.ndarray, h2: np.ndarray, aT2: float, iters: int = 40, per_d: bool = False):
     """min over x ∈ [0, a_T²] and every d' of W² (float64). Each W²(·, d') is convex in x
     (Prop 1's proof, checked by prop1): its minimiser is 0, a_T² or the root of the slope
     ``g_{d'}(x) = Σ_{i≤d'} (1 − σ_i/√v_i)(1 − σ̂_i²)``, found for every d' at once by
@@ -293,7 +295,8 @@ def _gmin64(s2: np.ndarray, h2: np.ndarray, aT2: float, iters: int = 40) -> floa
         x = np.where(active, np.where(inside, step, 0.5 * (lo + hi)), x)
         if np.all(~active | (hi - lo <= 1e-15 * np.maximum(hi, 1e-300))):
             break
-    return float(min(w2(x).min(), w2(np.zeros(D)).min(), w2(np.full(D, aT2)).min()))
+    mins = np.minimum(np.minimum(w2(x), w2(np.zeros(D))), w2(np.full(D, aT2)))
+    return mins if per_d else float(mins.min())
 
 
 def _gmin_mp(s2: list, h2: list, aT2, M) -> object:
@@ -380,7 +383,12 @@ class _Prop3bFalsifier(_LowRankFalsifier):
         return lambda x: M.fsum((1 - num / M.sqrt(q + (1 - q) * x)) * (1 - q) for q in h)
 
     def root(self, g, hi, M):
-        """The root of the increasing g on [0, hi] by bisection (g(0) < 0 ≤ g(hi))."""
+        """The root of the increasing g on [0, hi] (g(0) < 0 ≤ g(hi)): Brent's method in
+        float64 (scipy.optimize.brentq), bisection at higher precision."""
+        if M is F64:
+            from scipy.optimize import brentq
+
+            return brentq(g, 0.0, float(hi), xtol=1e-15 * float(hi), rtol=4e-16)
         lo = 0 * hi
         iters = 60 if M.dps <= 16 else int(M.dps * 3.4) + 10
         for _ in range(iters):
@@ -413,10 +421,11 @@ class _Prop3bFalsifier(_LowRankFalsifier):
             return missing
         d0 = s["d0"]
         w_stop = fm.w2_all(x, s2[:d0], h2[:d0], M)[-1]
+        # components beyond d0 (σ = σ̂ = 0) add a² ≥ 0 when kept: the minimum is over d' ≤ d0
         if M is F64:
-            gmin = _gmin64(np.array(s2), np.array(h2), aT2)
+            gmin = _gmin64(np.array(s2[:d0]), np.array(h2[:d0]), aT2)
         else:
-            gmin = _gmin_mp(s2, h2, aT2, M)
+            gmin = _gmin_mp(s2[:d0], h2[:d0], aT2, M)
         return (w_stop - gmin) / (d0 * M.num(s["sigma2"]))
 
     def independent(self, s):
