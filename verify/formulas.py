@@ -64,7 +64,7 @@ def pos_ratio(num, den, M):
 
 def component_error(x, s2, h2, M):
     """``(√v − σ)²`` with ``v = x + (1 − x) σ̂²``, as ``(v − σ²)² / (√v + σ)²`` and
-    ``v − σ² = x(1 − σ̂²) + (σ̂² − σ²)``: no cancellation as ``x → 0`` (DESIGN.md numerics)."""
+    ``v − σ² = x(1 − σ̂²) + (σ̂² − σ²)``: no cancellation as ``x → 0`` (docs/design.md, numerics)."""
     v = x + (1 - x) * h2
     num = x * (1 - h2) + (h2 - s2)
     den = M.sqrt(v) + M.sqrt(s2)

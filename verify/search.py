@@ -351,6 +351,8 @@ class _Evaluator:
         self.keep = keep
         self.pool: list[tuple[float, dict]] = []
         self.positive: list[tuple[float, dict]] = []
+        self.edge_positive: list[tuple[float, dict]] = []
+        self.in_edges = False
         self.tick = tick
         self._pending = 0
 
@@ -413,6 +415,8 @@ class _Evaluator:
         return m
 
     def _offer(self, m: float, s: dict) -> None:
+        if m > 0 and self.in_edges:  # hand-typed, readable settings: candidates for the report
+            self.edge_positive.append((m, s))
         if m > 0:
             self.positive.append((m, s))
             if len(self.positive) > 4 * self.keep:
@@ -517,6 +521,7 @@ def run_search(f: Falsifier, *, variant: str = "paper", budget: Budget | str = "
 
     edges = f.edges()
     outside = 0
+    ev.in_edges = True
     for s in edges:
         with mp.workdps(20):  # edges are typed by hand: keep only those inside the hypotheses
             inside = f.admissible(s)
@@ -525,6 +530,7 @@ def run_search(f: Falsifier, *, variant: str = "paper", budget: Budget | str = "
         else:
             outside += 1
     n_edges = ev.n
+    ev.in_edges = False
     if f.budget_scale != 1.0:
         budget = Budget(budget.name, random=max(20, int(budget.random * f.budget_scale)),
                         de_evals=max(100, int(budget.de_evals * f.budget_scale)),
@@ -574,13 +580,20 @@ def run_search(f: Falsifier, *, variant: str = "paper", budget: Budget | str = "
             cands.append((m, s))
             seen.add(id(s))
     cands.sort(key=lambda p: -p[0])
+    for m, s in sorted(ev.edge_positive, key=lambda p: -p[0])[:2]:  # readable hand-typed ones
+        if id(s) not in seen:
+            cands.append((m, s))
+            seen.add(id(s))
     tol50 = tolerance(50)
-    confirmed = None
+    confirmed: list[tuple] = []
     closest = None
     n_re = max(budget.recheck, len([c for c in cands if c[0] > 0]))
     if f.max_recheck is not None:
         n_re = min(n_re, f.max_recheck)
-    for m64, s in cands[:n_re]:
+    edge_ids = {id(s) for _, s in ev.edge_positive}
+    for k, (m64, s) in enumerate(cands):
+        if k >= n_re and id(s) not in edge_ids:
+            continue
         res.rechecked += 1
         with mp.workdps(50):
             ok = f.admissible(s)
@@ -590,16 +603,23 @@ def run_search(f: Falsifier, *, variant: str = "paper", budget: Budget | str = "
         if closest is None or m50 > closest[0]:
             closest = (m50, s)
         if m50 > tol50:
-            if confirmed is None or m50 > confirmed[0]:
-                confirmed = (m50, s)
+            confirmed.append((m50, s))
         elif m64 > 0:
             res.precision_artefacts += 1
     if closest is not None:
         res.closest_margin50 = closest[0]
         res.closest_setting = f.describe(closest[1])
-    if confirmed is not None:
-        raw = confirmed[1]
-        cx = shrink_counterexample(f, raw) if shrink else raw
+    if confirmed:
+        # shrink the largest-margin counterexample and the best hand-typed one; report the
+        # simplest result (fewest components, fewest digits, values closest to 1)
+        confirmed.sort(key=lambda p: -p[0])
+        picks = [confirmed[0]] + [c for c in confirmed[1:] if id(c[1]) in edge_ids][:1]
+        done = []
+        for m50, raw in picks:
+            cx = shrink_counterexample(f, raw) if shrink else raw
+            done.append((_complexity(f.describe(cx)), cx, raw))
+        done.sort(key=lambda p: p[0])
+        _, cx, raw = done[0]
         cert = certify_counterexample(f, cx)
         if not cert["confirmed"] and cx is not raw:  # the shrunk one must hold up; else the raw
             cx, cert = raw, certify_counterexample(f, raw)
@@ -615,6 +635,32 @@ def run_search(f: Falsifier, *, variant: str = "paper", budget: Budget | str = "
 
 
 # --------------------------------------------------------------------------------- shrinking
+def _complexity(d: dict) -> tuple:
+    """How hard a counterexample is to read: (components, significant digits, |log10| of
+    the values) — the report shows the smallest."""
+    comps, digits, mags = 0, 0, 0.0
+
+    def walk(v, top):
+        nonlocal comps, digits, mags
+        if isinstance(v, (list, tuple)):
+            if top:
+                comps = max(comps, len(v))
+            for x in v:
+                walk(x, False)
+            return
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return
+        f = float(v)
+        if f != 0 and math.isfinite(f):
+            digits += len(f"{abs(f):.6g}".replace(".", "").replace("e-0", "").lstrip("0").split("e")[0])
+            mags += abs(math.log10(abs(f)))
+
+    for k, v in d.items():
+        if k not in ("t", "s", "margin", "digits_agreeing"):
+            walk(v, True)
+    return (comps, digits, mags)
+
+
 def _component_drops(f: Falsifier, s: dict) -> Iterable[dict]:
     if not f.vectors or not f.drop_components:
         return

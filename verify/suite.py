@@ -49,7 +49,7 @@ def claim_ids() -> list[str]:
 
 
 def extension_ids() -> list[str]:
-    """Ids of the checks beyond the paper (``ldmstop.verify.extensions``, issue 6)."""
+    """Ids of the checks beyond the paper (``ldmstop.verify.extensions``)."""
     from .extensions import EXTENSIONS  # light: a dict of "module:function" names
 
     return list(EXTENSIONS)

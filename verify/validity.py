@@ -167,8 +167,7 @@ def scan_boundary(f: Falsifier, s: dict, axis: Axis, n: int = 25) -> dict:
         sentence = f"mixed ({len(changes)} changes): " + "; ".join(parts) + ("; …" if len(changes) > 8 else "")
     outside = [float(x) for x, st in zip(xs, states) if st is None]
     if outside and known:
-        sentence += (f"; outside the hypotheses for {name} in [{readable(min(outside), 3)}, "
-                     f"{readable(max(outside), 3)}] ({len(outside)} of {n} points)")
+        sentence += f" ({len(outside)} of {n} points along {name} outside the hypotheses)"
     return {"axis": name, "range": [axis.lo, axis.hi], "points": n, "changes": changes,
             "statement": sentence, "fails_at": [float(x) for x, st in zip(xs, states) if st],
             "holds_at_count": sum(1 for st in states if st is False)}

@@ -1,4 +1,4 @@
-"""The paper's Figure 4 settings (THEORY.md §4): predicted thresholds and optimal (d, t).
+"""The paper's Figure 4 settings (docs/theory.md §4): predicted thresholds and optimal (d, t).
 
 Printed (v1, Appendix D): "we generate data using Gaussian distribution with covariance matrices
 equal to diag(1, 0.6, 0.6², . . . , 0.6⁶, 10⁻¹⁰, 10⁻¹⁰) (left) and diag(10, 0.2, 0.2, 0.2, 0, 0)

@@ -261,15 +261,9 @@ class CappedDimensionFalsifier(Falsifier):
                        + [Coord(f"w{i}", 0.0, 1.0) for i in range(DMAX)])
         from ..validity import Axis
 
-        def set_last(s, v):
-            s2 = list(s["sigma2"])
-            h2 = list(s["sigma2_hat"])
-            r = float(h2[-1]) / float(s2[-1])
-            s2[-1], h2[-1] = v, v * r
-            return dict(s, sigma2=s2, sigma2_hat=h2)
-
-        self.map_y = Axis("σ_D² (σ̂_D²/σ_D² fixed)", 1e-4, 1.0, True, set_last,
-                          lambda s: float(s["sigma2"][-1]))
+        # the cap decides which components count in d1: the failure needs 1/C ≤ σ̂_d²
+        self.map_y = Axis("C", 1.0 + 1e-3, 1e6, True, lambda s, v: dict(s, C=v),
+                          lambda s: float(s["C"]))
 
     def decode(self, x):
         D = int(x[0])

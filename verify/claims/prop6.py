@@ -235,7 +235,7 @@ class Prop6(Claim):
             out.violate(1, what="Problem.from_covariance / curve.w2_map differ from the 50-digit "
                         "matrix route", relative_difference=worst64)
         # the projected covariance is rank-deficient: float64 eigenvalues of size 1e-16 have
-        # square roots of size 1e-8 (DESIGN.md: float64 full-matrix W2 loses digits)
+        # square roots of size 1e-8 (docs/design.md: float64 full-matrix W2 loses digits)
         if worst_fd > 1e-6:
             out.violate(1, what="ldmstop.frechet.frechet_distance2 differs from the 50-digit route",
                         relative_difference=worst_fd)
