@@ -34,26 +34,33 @@ from ..search import Coord, Falsifier
 __all__ = ["Prop9", "failure_probability", "failure_bound"]
 
 
+def _lentz_upper(k, z, eps, tiny):
+    """The continued fraction of ``Q(k, z) Γ(k) e^z z^{-k}`` by the modified Lentz method
+    (Numerical Recipes §6.2), converging for ``z > k + 1``; plain arithmetic, so it runs on
+    floats and on mpf alike."""
+    b = z + 1 - k
+    c, d = 1 / tiny, 1 / b
+    h = d
+    for i in range(1, 10**6):
+        an = -i * (i - k)
+        b += 2
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1) < eps:
+            break
+    return h
+
+
 def _upper_cf(k, z):
-    """Regularised upper incomplete gamma ``Q(k, z)`` by its continued fraction (modified Lentz;
-    Numerical Recipes §6.2), converging for ``z > k + 1``; used where mpmath's series gives up."""
+    """Regularised upper incomplete gamma ``Q(k, z)`` by its continued fraction, at the working
+    precision (+10 digits); used where mpmath's series gives up."""
     with mp.workdps(mp.mp.dps + 10):
-        tiny = mp.mpf(10) ** (-(mp.mp.dps + 10))
-        b = z + 1 - k
-        c, d = 1 / tiny, 1 / b
-        h = d
-        for i in range(1, 10**6):
-            an = -i * (i - k)
-            b += 2
-            d = an * d + b
-            d = tiny if abs(d) < tiny else d
-            c = b + an / c
-            c = tiny if abs(c) < tiny else c
-            d = 1 / d
-            delta = d * c
-            h *= delta
-            if abs(delta - 1) < mp.eps:
-                break
+        h = _lentz_upper(k, z, mp.eps, mp.mpf(10) ** (-(mp.mp.dps + 10)))
         return +(mp.exp(-z + k * mp.log(z) - mp.loggamma(k)) * h)
 
 
@@ -127,23 +134,8 @@ def _log_lower_series(k: float, z: float) -> float:
 
 
 def _log_upper_cf(k: float, z: float) -> float:
-    """log Q(k, z) by the continued fraction (modified Lentz), converging for z > k + 1."""
-    tiny = 1e-300
-    b = z + 1 - k
-    c, d = 1 / tiny, 1 / b
-    h = d
-    for i in range(1, 100000):
-        an = -i * (i - k)
-        b += 2
-        d = an * d + b
-        d = tiny if abs(d) < tiny else d
-        c = b + an / c
-        c = tiny if abs(c) < tiny else c
-        d = 1 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-16:
-            break
+    """log Q(k, z) in float64 by the same continued fraction, for z > k + 1."""
+    h = _lentz_upper(k, z, 1e-16, 1e-300)
     return -z + k * math.log(z) - math.lgamma(k) + math.log(h)
 
 
