@@ -378,6 +378,22 @@ def compare_thresholds(ctx: Context, *, plugin: bool, seed_name: str) -> Outcome
             inv = mp.mpf(mpmath_function(f"{key}_inverse_a2")(mp.mpf(xr)))
             worst = max(worst, abs(inv - fw) / fw)
             out.n_checks += 1
+    # the generated extended inverse ā^{-2}(x, T) as a whole: below 0, at 0, inside, at and
+    # just above a_T², and far above (the Piecewise's three branches and both ends)
+    for sch_name in ("ou", "vp-linear"):
+        sch = schedule(sch_name)
+        ext = mpmath_function(f"{sch_name.replace('-', '_')}_extended_inverse_a2")
+        for T in (mp.mpf("1e-4"), mp.mpf(2)):
+            aT2 = sch.a2(T)
+            for x in (mp.mpf(-1), mp.mpf(0), aT2 / 2, aT2, aT2 * (1 + mp.mpf("1e-30")), mp.mpf(2)):
+                ref = sch.ext_inv(x, T)
+                got = mp.mpf(ext(x, T))
+                err = abs(got - ref) / T
+                out.n_checks += 1
+                if err > ctx.tol:
+                    out.violate(1, schedule=sch_name, T=T, x=x, transcribed=ref, generated=got,
+                                what="generated extended inverse differs from the transcription")
+                worst = max(worst, err)
     # float64: ldmstop.curve through Problem (its ordering against verify's own)
     rng = ctx.rng(seed_name + "-code")
     for st in diag_settings(rng, ctx.n(3, 8), plugin=plugin, include_paper=True):
