@@ -209,7 +209,9 @@ def _search_text(s: dict) -> str:
     base = (f"{s['evaluations']:,} evaluations (budget {s['budget']}, seed {s['seed']}: edges "
             f"{ph.get('edges', 0)}, random {ph.get('random', 0)}{de_txt}); "
             f"{s.get('rechecked_at_50_digits', 0)} re-checked at 50 digits, "
-            f"{s.get('precision_artefacts', 0)} float64 artefacts discarded")
+            f"{s.get('precision_artefacts', 0)} float64 artefacts discarded"
+            + (f", {s['float64_errors']} float64 evaluations failed (region not searched there)"
+               if s.get("float64_errors") else ""))
     m = s.get("closest_margin_50_digits")
     if m is not None and not s.get("refuted"):
         base += f"; closest approach: margin {_value(m)} at 50 digits"

@@ -388,7 +388,7 @@ class _Prop3bFalsifier(_LowRankFalsifier):
         if M is F64:
             from scipy.optimize import brentq
 
-            return brentq(g, 0.0, float(hi), xtol=1e-15 * float(hi), rtol=4e-16)
+            return brentq(g, 0.0, float(hi), xtol=1e-15 * float(hi), rtol=1e-15)
         lo = 0 * hi
         iters = 60 if M.dps <= 16 else int(M.dps * 3.4) + 10
         for _ in range(iters):
