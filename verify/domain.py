@@ -49,14 +49,20 @@ class Param:
     log: bool = False
     choices: tuple = ()
     note: str = ""
+    #: the admissible set when it depends on other parameters (e.g. ``{1, …, D}``, ``[0, T]``)
+    admissible_as: str = ""
 
     def admissible(self) -> str:
         """The admissible set in interval notation, e.g. ``(0, ∞)``, ``{1, …, D}``."""
+        if self.admissible_as:
+            return self.admissible_as
         if self.kind == "choice":
             return "{" + ", ".join(map(str, self.choices)) + "}"
         if self.kind == "integer":
-            hi = "∞" if self.hi is None else f"{self.hi:g}"
-            return f"{{{_fmt(self.lo, 'lo')}, …, {hi}}}"
+            lo = int(self.lo or 0)
+            if self.hi is None:
+                return f"{{{lo}, {lo + 1}, …}}"
+            return f"{{{lo}, …, {self.hi:g}}}"
         left = "(" if self.lo_open or self.lo is None else "["
         right = ")" if self.hi_open or self.hi is None or self.hi == math.inf else "]"
         return f"{left}{_fmt(self.lo, 'lo')}, {_fmt(self.hi, 'hi')}{right}"

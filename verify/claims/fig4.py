@@ -290,7 +290,7 @@ class Fig4Left(Claim):
     domain = Domain(
         params=(Param("draw", "the estimate from n = 1000 samples (the paper's draw is not given)",
                       kind="vector", note="searched as χ²(1000) quantile levels p_i ∈ [1e-9, 1 − 1e-9]"),
-                Param("t", "t ∈ [0, T): the curves' crossing points and optimal intervals", lo=0.0,
+                Param("t", "t ∈ [0, T): the curves' crossing points and optimal intervals", lo=0.0, admissible_as="[0, T)",
                       note="searched as forward time s ∈ [1e-12·T, T]")),
         hypotheses=("the figure's own setting",),
         undefined=("the tied 1e-10 entries break Prop 2's strict ordering: checked anyway",),

@@ -228,7 +228,7 @@ class Prop1(Claim):
         lambda f: (lambda s, sh: f(sh, s)))
     domain = Domain(
         params=(dimension(printed="D ≥ 1 (any dimension)"),
-                Param("d", "d ∈ {1, …, D}", lo=1, kind="integer", search=(1, DMAX)),
+                Param("d", "d ∈ {1, …, D}", lo=1, kind="integer", search=(1, DMAX), admissible_as="{1, …, D}"),
                 Param("sigma2", "σ_1 ≥ … ≥ σ_D > 0 (3)", lo=0.0, lo_open=True, kind="vector",
                       search=(1e-6, 1e2), log=True),
                 Param("sigma2_hat", "σ̂_1 ≥ … ≥ σ̂_D > 0 (§3)", lo=0.0, lo_open=True,

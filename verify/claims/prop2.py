@@ -252,7 +252,7 @@ class Prop2(Claim):
                 Param("sigma2", "0 < σ_D < · · · < σ_1 (strict)", lo=0.0, lo_open=True,
                       kind="vector", search=(1e-8, 1e3), log=True),
                 horizon("T > 0 (no condition printed)"),
-                Param("t", "t ∈ [t_d, t_{d+1}) ⊂ [0, T)", lo=0.0, kind="real",
+                Param("t", "t ∈ [t_d, t_{d+1}) ⊂ [0, T)", lo=0.0, kind="real", admissible_as="[0, T)",
                       search=(0.0, 1.0), note="searched as forward time s = T − t ∈ [1e-12·T, T]"),
                 schedule_param()),
         hypotheses=("strict ordering 0 < σ_D < … < σ_1",),

@@ -126,7 +126,7 @@ class Prop2Plugin(Claim):
                 Param("sigma2_hat", "σ̂_1 ≥ … ≥ σ̂_D > 0, 'with high probability … well-ordered'",
                       lo=0.0, lo_open=True, kind="vector", search=(1e-11, 1e6), log=True,
                       note="searched as σ̂²/σ² ∈ [1e-3, 1e3]"),
-                horizon(), Param("t", "t ∈ [t̂_d, t̂_{d+1})", lo=0.0, kind="real",
+                horizon(), Param("t", "t ∈ [t̂_d, t̂_{d+1})", lo=0.0, kind="real", admissible_as="[0, T)",
                                  note="searched as forward time s = T − t ∈ [1e-12·T, T]"),
                 schedule_param()),
         hypotheses=("σ̂ and t̂ well ordered (settings where they are not are outside)",

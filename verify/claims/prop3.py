@@ -461,7 +461,8 @@ class _Prop3bFalsifier(_LowRankFalsifier):
 
 # ------------------------------------------------------------------------------------ claims
 _LOWRANK_DOMAIN = (
-    Param("d0", "d0 ∈ {1, …, D}: the rank of Σ", lo=1, kind="integer", search=(1, D0MAX)),
+    Param("d0", "d0 ∈ {1, …, D}: the rank of Σ", lo=1, kind="integer", search=(1, D0MAX),
+          admissible_as="{1, …, D}"),
     Param("D", "D ≥ d0 (D − d0 zero entries)", lo=1, kind="integer", search=(1, D0MAX + 3)),
     Param("sigma2", "σ² > 0 (the common non-zero variance)", lo=0.0, lo_open=True,
           search=(1e-6, 1e2), log=True),
@@ -492,7 +493,7 @@ class Prop3a(Claim):
         params=_LOWRANK_DOMAIN + (
             Param("eps", "ε ∈ (0, 1)", lo=0.0, hi=1.0, lo_open=True, hi_open=True,
                   search=(1e-4, 1 - 1e-9), log=True),
-            horizon(), Param("t", "t ∈ [T − ā^{-2}((3−ε)/(1+ε) σ̂_1²/(1−σ̂_1²)), T]",
+            horizon(), Param("t", "t ∈ [T − ā^{-2}((3−ε)/(1+ε) σ̂_1²/(1−σ̂_1²)), T]", admissible_as="[start, T]",
                              note="searched as forward time s ∈ [0, δ_start]")),
         hypotheses=("the event |σ̂_i² − σ²| ≤ εσ² (probability ≥ 1 − 2d0 e^{−ε²n/8}, Prop 9)",
                     "σ̂_1² ≥ … ≥ σ̂_{d0}² (Prop 8)"),

@@ -212,7 +212,7 @@ class Prop4(Claim):
                       search=(1e-8, 1e4), log=True),
                 Param("C", "C > 1", lo=1.0, lo_open=True, search=(1 + 1e-6, 1e6), log=True),
                 horizon("T > 0: the time law 𝒯 has positive mass over [0, T]"),
-                Param("t", "t ∈ [0, T] (every time the objective integrates over)", lo=0.0),
+                Param("t", "t ∈ [0, T] (every time the objective integrates over)", lo=0.0, admissible_as="[0, T]", search=(0.0, 1.0), note="searched as t/T log-uniform on [1e-12, 1]"),
                 schedule_param()),
         hypotheses=("F_C: ‖m_i‖_∞ < C (strict), m_i ∈ L²(R+, R)",
                     "𝒯 absolutely continuous with positive mass over [0, T]"),

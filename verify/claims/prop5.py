@@ -577,7 +577,7 @@ class Lemma1(Claim):
         params=(Param("sigma2_hat", "σ̂_d > 0 (either side of 1)", lo=0.0, lo_open=True,
                       search=(1e-6, 1e3), log=True),
                 Param("C", "C > 1", lo=1.0, lo_open=True, search=(1 + 1e-6, 1e6), log=True),
-                horizon(), Param("t", "every t ∈ [0, T]", lo=0.0)),
+                horizon(), Param("t", "every t ∈ [0, T]", lo=0.0, admissible_as="[0, T]", note="searched as t/T uniform")),
         hypotheses=("OU, start N(0, 1), the capped score of Prop 4",),
         undefined=("σ̂ = 1 satisfies both halves: V ≡ 1",),
         quote="If σ̂d ≥ 1, then Vt,dd ≥ 1 for every t ∈ [0, T]. If σ̂d ≤ 1, then Vt,dd ≤ 1")
