@@ -74,7 +74,7 @@ def matrix_margin(sch, T, lam, s_fwd, d, rng) -> mp.mpf:
 
 class _Prop6Falsifier(OptimalDimensionFalsifier):
     claim_id = "prop6"
-    max_recheck = 2
+    max_recheck = 1
     margin_what = ("(W²(d_rule(t)) − min_d' W²(d')) / tr Σ for d_rule ≥ 2: float64 diagonal form "
                    "(rotation invariant) in the search, full-matrix Fréchet at 50/100 digits")
     independent_what = "diagonal closed form (transcribe.py) with thresholds by mpmath.findroot"
