@@ -116,7 +116,7 @@ def w2_curve(variances, estimated=None, times=None, T=2.0, schedule="ou", grid=1
     x = SCHEDULE_A2[schedule](numpy.clip(T - times, 0.0, None)) * numpy.ones_like(times)
     with numpy.errstate(invalid="ignore", divide="ignore"):
         err = component_error_stable(x[None, :], numpy.sqrt(sig2)[:, None], numpy.sqrt(hat2)[:, None],
-                                     (hat2 - sig2)[:, None])
+                                     (hat2 - sig2)[:, None], (1.0 - hat2)[:, None])
     err = numpy.where(numpy.isnan(err), 0.0, err)
     tail = numpy.concatenate([numpy.cumsum(sig2[::-1])[::-1][1:], [0.0]])
     return times, numpy.cumsum(err, axis=0) + tail[:, None]
