@@ -438,10 +438,19 @@ def prop5_closed_form(sigma2_hat: float, C: float, T: float) -> float:
             * (1 - 2 * q * math.exp(-2 * T) + q * math.exp(-2 * (T + tp))) / den)
 
 
+def rk4_steps(sigma2_hat: float, C: float, T: float) -> int:
+    """Steps per piece that keep RK4 well inside its stability region: the ODE's rate is
+    ``|2(1 − 2m)| ≤ 2(2 min(C, 1/σ̂²) + 1)``; ``h·rate ≤ 0.05`` (and at least 1000 steps)."""
+    m_max = min(C, 1.0 / sigma2_hat) if sigma2_hat > 0 else C
+    return max(1000, math.ceil(20 * 2 * (2 * m_max + 1) * T))
+
+
 @functools.lru_cache(maxsize=4096)
-def ode_variance_at_T(sigma2_hat: float, C: float, T: float, steps: int = 1000) -> float:
-    """``V_T`` of the Prop 5 ODE: RK4 with ``steps`` and ``2·steps`` per smooth piece, combined
-    by Richardson extrapolation (RK4 is 4th order: ``V_2n + (V_2n − V_n)/15``)."""
+def ode_variance_at_T(sigma2_hat: float, C: float, T: float, steps: int | None = None) -> float:
+    """``V_T`` of the Prop 5 ODE: RK4 with ``steps`` and ``2·steps`` per smooth piece (default
+    :func:`rk4_steps`), combined by Richardson extrapolation (RK4 is 4th order:
+    ``V_2n + (V_2n − V_n)/15``)."""
+    steps = rk4_steps(sigma2_hat, C, T) if steps is None else steps
     v1 = rk4_variance(sigma2_hat, C, T, steps)[1][-1]
     v2 = rk4_variance(sigma2_hat, C, T, 2 * steps)[1][-1]
     return float(v2 + (v2 - v1) / 15.0)
