@@ -88,7 +88,11 @@ def fresh_copy(pristine: Path, scratch: Path) -> None:
 
 # --------------------------------------------------------------------------- mutants
 def mutant_hash(m: Mutant) -> str:
-    return hashlib.sha256(json.dumps(asdict(m), sort_keys=True).encode()).hexdigest()[:16]
+    """What a result depends on: the file, the anchors, the regeneration and timeout rules (not
+    the description or the scope label, which only classify the result)."""
+    key = {"file": m.file, "anchors": [list(a) for a in m.anchors], "regenerate": m.regenerate,
+           "timeout_is_kill": m.timeout_is_kill}
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def check_anchor(tree: Path, m: Mutant) -> tuple[str, str, str]:

@@ -13,9 +13,11 @@ Fields:
 - ``original`` / ``replacement``: the exact snippet and what it becomes (``alternatives``: the
   same bug anchored on a reworded version of the code);
 - ``why``: what the bug is and what it breaks (the reason it is worth catching);
-- ``verify_scope``: the claims of ``ldmstop verify`` that run the mutated code and compare its
-  result with an independent transcription (empty: code verify does not claim to check; such
-  mutants count only towards the pytest kill rate);
+- ``verify_scope``: the claims of ``ldmstop verify`` whose formulas or procedures the mutated
+  code implements — the code verify claims to check, whether or not its comparison reaches the
+  mutated branch today (empty: code verify does not claim to check, e.g. VP-cosine and the
+  rectified flow, covered by ``--extensions`` only; such mutants count only towards the pytest
+  kill rate);
 - ``regenerate``: the mutant is in a SymPy source file; when the tree has a generator
   (``python -m ldmstop.derivations.generate``, generated modules checked into the repository)
   the harness regenerates after applying it, so that the mutation reaches the generated code;
@@ -65,18 +67,18 @@ MUTANTS: tuple[Mutant, ...] = (
       "sp.Piecewise((0, xr < 0),", "sp.Piecewise((T, xr < 0),",
       "extended inverse clipped at the wrong end below 0: ā^{-2}(x<0) = T, so a plug-in component "
       "with σ̂² > 4σ² (x̂_d < 0, never helps) gets t̂_d = 0 (kept from the start)",
-      ("prop2-plugin",), regenerate=True, tags=("clipping",)),
+      ("prop2-plugin", "fig4-left"), regenerate=True, tags=("clipping",)),
     M("d03-missing-positive-part", "derivations/results.py",
       "sp.Piecewise((0, xr < 0), (inv.subs(x, xr),", "sp.Piecewise((inv.subs(x, xr),",
       "the (·)_+ / x < 0 branch dropped: a negative noise level goes through the inverse, giving "
       "a negative forward time and t̂_d > T",
-      ("prop2-plugin",), regenerate=True, tags=("positive-part",)),
+      ("prop2-plugin", "fig4-left"), regenerate=True, tags=("positive-part",)),
     M("d04-zero-plus-rule-swapped", "derivations/results.py",
       "return sp.Piecewise((0, (hat2 >= 1) & (4 * sigma**2 > hat2)), (T, hat2 >= 1), (inner, True))",
       "return sp.Piecewise((T, (hat2 >= 1) & (4 * sigma**2 > hat2)), (0, hat2 >= 1), (inner, True))",
       "the paper's y/0₊ = ±∞ convention read with the wrong sign: σ̂² ≥ 1 with 4σ² > σ̂² gives "
       "'never keep' instead of 'keep from the start'",
-      ("prop2-plugin",), regenerate=True, tags=("sign",)),
+      ("prop2-plugin", "fig4-left"), regenerate=True, tags=("sign",)),
     M("d05-zero-plus-rule-reads-sigma", "derivations/results.py",
       "xd = thresholds.threshold_x_plugin() if plugin else thresholds.threshold_x_exact()\n"
       "    hat2 = sigh**2 if plugin else sigma**2",
@@ -84,7 +86,7 @@ MUTANTS: tuple[Mutant, ...] = (
       "    hat2 = sigma**2",
       "σ/σ̂ swapped in the plug-in threshold's 0₊ rule: whether (1 − σ̂²)_+ vanishes is decided "
       "on the true σ² instead of the estimate",
-      ("prop2-plugin",), regenerate=True, tags=("swap",)),
+      ("prop2-plugin", "fig4-left"), regenerate=True, tags=("swap",)),
     M("d06-threshold-rule-constant", "derivations/thresholds.py",
       "roots = sp.solve(sp.Eq(sqrt_v, 2 * sigma), x)", "roots = sp.solve(sp.Eq(sqrt_v, sigma), x)",
       "wrong constant in the threshold rule: keep component d while v_d ≤ σ_d² instead of "

@@ -63,6 +63,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                     help="reuse results in --out for unchanged mutants on an unchanged tree")
     ap.add_argument("--check", action="store_true", help="check the anchors and exit")
     ap.add_argument("--list", action="store_true", help="list the mutants and exit")
+    ap.add_argument("--summarise", type=Path, metavar="JSON",
+                    help="re-label a results file with the catalogue's current descriptions and "
+                         "verify scopes, recompute its summary, print the table and exit")
     args = ap.parse_args(argv)
     if args.jobs < 1:
         ap.error(f"--jobs must be >= 1, got {args.jobs}")
@@ -199,6 +202,8 @@ def summary_text(s: dict) -> str:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.summarise:
+        return resummarise(args.summarise)
     mutants = select(args.ids)
     if args.list:
         for m in mutants:
@@ -287,7 +292,10 @@ def main(argv=None) -> int:
         selected = {m.id for m in mutants}
         for m in MUTANTS:
             r = previous.get(m.id)
-            if r and r.get("hash") == H.mutant_hash(m) and (m.id not in selected or m in todo):
+            # same tree (fingerprint checked above) and the same edit applied: the same result
+            same = r is not None and r.get("file") == m.file and r.get("regenerate") == m.regenerate \
+                and (r.get("original"), r.get("replacement")) in m.anchors
+            if same and (m.id not in selected or m in todo):
                 done[m.id] = r
         todo = [m for m in todo if m.id not in done]
         free = list(range(args.jobs))
@@ -337,6 +345,27 @@ def main(argv=None) -> int:
     finally:
         H.kill_children()
         shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def resummarise(path: Path) -> int:
+    """Labels (``why``, ``verify_scope``, ``tags``) classify a result without changing it: apply
+    the catalogue's current ones to a results file and recompute its summary."""
+    import json
+
+    doc = json.loads(path.read_text())
+    by_id = {m.id: m for m in MUTANTS}
+    for r in doc.get("mutants", []):
+        m = by_id.get(r["id"])
+        if m is not None:
+            r["verify_scope"], r["tags"] = list(m.verify_scope), list(m.tags)
+            if "why" in r:
+                r["why"] = m.why
+    doc["summary"] = summarise(doc["mutants"])
+    H.write_json_atomic(path, doc)
+    print(table(doc["mutants"]))
+    print()
+    print(summary_text(doc["summary"]))
+    return 0
 
 
 def _as_completed(futures):
