@@ -198,9 +198,12 @@ def w2_all_dims_np(x: np.ndarray, sigma2: np.ndarray, sigma2_hat: np.ndarray) ->
 
 def w2_schedule_mp(schedule: str, s, sigma2, sigma2_hat, d: int) -> mp.mpf:
     """``W²`` at forward time ``s`` for any schedule: ``v_i = a_s² + b_s² σ̂_i²`` (the rectified
-    flow is not VP, so ``x = a²`` alone does not determine ``v``)."""
+    flow is not VP, so ``x = a²`` alone does not determine ``v``); for a VP schedule written
+    ``x + (1 − x)σ̂²``, which is exactly 1 at ``σ̂² = 1`` at any precision (``a² + b²`` computed
+    separately is 1 only to ``10^-dps``)."""
     a2, b2 = ab2_mp(schedule, s)
-    kept = mp.fsum((mp.sqrt(a2 + b2 * mpf(h)) - mp.sqrt(mpf(v))) ** 2
+    vp = schedule != "rectified-flow"
+    kept = mp.fsum((mp.sqrt(a2 + (1 - a2) * mpf(h) if vp else a2 + b2 * mpf(h)) - mp.sqrt(mpf(v))) ** 2
                    for v, h in zip(sigma2[:d], sigma2_hat[:d]))
     return kept + mp.fsum(mpf(v) for v in sigma2[d:])
 
