@@ -111,6 +111,25 @@ def test_standard_errors_are_calibrated_where_w2_is_quadratic_in_the_noise():
     assert 0.8 < pooled < 1.25, pooled
 
 
+@pytest.mark.xfail(strict=True, reason="finding (ldmstop.sim.statistics): where sqrt V − σ is only a "
+                   "few standard errors of sqrt Ŝ (OU, σ² = 1, exact score, EM 5 steps, 4,000 "
+                   "paths: sqrt V − σ = 0.03-0.05, τ = 0.011) the bias-corrected W² and its "
+                   "jackknife SE are not normal: z has sd 1.3-1.4, mean −0.4 and a left tail to "
+                   "−9.5 in 400 runs (4 % beyond 3 SE), while the second moments' z are N(0, 1)")
+def test_w2_z_scores_are_calibrated_where_w2_is_small_against_its_noise():
+    p = Problem.from_variances([1.0], T=1.0)
+    zs = []
+    exact = None
+    for seed in range(150):
+        r = simulate(p, paths=4000, steps=5, scheme="em", init="pT", checkpoints=3, seed=seed)
+        if exact is None:
+            exact = _exact_w2(p, r, scheme="em", steps=5)
+        zs.append(((r.mc - exact) / r.stderr).ravel())
+    zs = np.array(zs)
+    assert np.all((zs.std(axis=0) > 0.8) & (zs.std(axis=0) < 1.25)), zs.std(axis=0)
+    assert np.abs(zs).max() < 5.0
+
+
 def test_plug_in_bias_is_removed():
     """Few paths per run, many runs: the raw plug-in W2² is biased upwards by ~σ sqrt(S)/(2N)
     per component; the jackknife estimate is not. Heun from p_T ends close to S = σ², where the
