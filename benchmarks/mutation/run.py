@@ -63,6 +63,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                     help="reuse results in --out for unchanged mutants on an unchanged tree")
     ap.add_argument("--check", action="store_true", help="check the anchors and exit")
     ap.add_argument("--list", action="store_true", help="list the mutants and exit")
+    ap.add_argument("--compare", type=Path, nargs=2, metavar=("BEFORE", "AFTER"),
+                    help="print a Markdown table of two results files side by side and exit")
     ap.add_argument("--summarise", type=Path, metavar="JSON",
                     help="re-label a results file with the catalogue's current descriptions and "
                          "verify scopes, recompute its summary, print the table and exit")
@@ -204,6 +206,9 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if args.summarise:
         return resummarise(args.summarise)
+    if args.compare:
+        print(compare(*args.compare))
+        return 0
     mutants = select(args.ids)
     if args.list:
         for m in mutants:
@@ -366,6 +371,41 @@ def resummarise(path: Path) -> int:
     print()
     print(summary_text(doc["summary"]))
     return 0
+
+
+def _short(r: dict | None, which: str) -> str:
+    if r is None:
+        return "—"
+    if r.get("status") == "refused":
+        return "retired"
+    o = r.get(which)
+    if o is None:
+        return "—"
+    if o["status"] == "pass":
+        return "**survived**"
+    if o["status"] == "timeout":
+        return "timeout"
+    d = str(o["detail"][0]) if o["detail"] else "failed"
+    return d.split("::")[-1][:48] if which == "pytest" else d[:40]
+
+
+def compare(before: Path, after: Path) -> str:
+    """Markdown: one row per catalogue mutant, verify and pytest outcomes before and after."""
+    import json
+
+    docs = [json.loads(Path(p).read_text()) for p in (before, after)]
+    recs = [{r["id"]: r for r in d.get("mutants", [])} for d in docs]
+    lines = ["| mutant | verify scope | verify before | verify after | pytest before | pytest after |",
+             "|---|---|---|---|---|---|"]
+    for m in MUTANTS:
+        b, a = recs[0].get(m.id), recs[1].get(m.id)
+        lines.append(f"| `{m.id}` | {'yes' if m.verify_scope else 'no'} | {_short(b, 'verify')} | "
+                     f"{_short(a, 'verify')} | {_short(b, 'pytest')} | {_short(a, 'pytest')} |")
+    for name, d in zip(("before", "after"), docs):
+        s = summarise(d.get("mutants", []))
+        lines.append("")
+        lines.append(f"{name}: " + summary_text(s).replace("\n", "; "))
+    return "\n".join(lines)
 
 
 def _as_completed(futures):
