@@ -24,16 +24,11 @@ from .errors import ProblemError
 from .problem import Problem, open_npy
 from .plots import shown_dimensions
 
-__all__ = ["data_spectrum", "covariance_spectrum", "advise", "Advice", "DEFAULT_CHUNK_ROWS"]
+__all__ = ["data_spectrum", "data_moments", "check_data_shape", "covariance_spectrum", "advise", "Advice", "DEFAULT_CHUNK_ROWS"]
 
 #: Rows per chunk when streaming the data: 4096 × 3072 float64 is 100 MB, the largest
 #: temporary the PCA makes (the covariance itself is D × D float64: 75 MB at D = 3072).
 DEFAULT_CHUNK_ROWS = 4096
-
-
-def _open_data(path: str | os.PathLike) -> np.ndarray:
-    """Memory-map a ``.npy`` data matrix (never loaded whole) with errors naming the file."""
-    return open_npy(path, what="data", mmap_mode="r")
 
 
 def _chunk_reader(X: np.ndarray, source, chunk_rows: int):
@@ -63,44 +58,87 @@ def _chunk_reader(X: np.ndarray, source, chunk_rows: int):
     return gen_slices
 
 
-def data_spectrum(data, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> tuple[np.ndarray, int]:
-    """Eigenvalues (descending) of the centred sample covariance of ``data`` (n samples × D).
+def data_moments(data, *, chunk_rows: int = DEFAULT_CHUNK_ROWS, name: str = "data",
+                 progress_desc: str | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+    """Mean and centred sample covariance of ``data`` (n samples × D), streamed.
 
-    ``Σ̂ = (1/(n-1)) Σ_k (X_k - X̄)(X_k - X̄)ᵀ`` (PCA of centred data), computed in two streaming
-    passes over row chunks — the mean, then ``Σ (X_k - X̄)(X_k - X̄)ᵀ`` accumulated in float64 —
-    so only one chunk and the D × D matrix are ever in memory, and no ``XᵀX - n X̄X̄ᵀ``
-    cancellation occurs. ``data`` is an array or the path of a ``.npy`` file (memory-mapped).
-    Returns ``(eigenvalues, n)``. Raises :class:`ProblemError` for a wrong shape, a non-numeric
-    dtype, fewer than 2 samples, or a non-finite entry (naming its row and column).
+    ``X̄ = (1/n) Σ_k X_k`` and ``Σ̂ = (1/(n-1)) Σ_k (X_k - X̄)(X_k - X̄)ᵀ``, computed in two passes
+    over row chunks — the mean, then ``Σ (X_k - X̄)(X_k - X̄)ᵀ`` accumulated in float64 — so only
+    one chunk and the D × D matrix are ever in memory, and no ``XᵀX - n X̄X̄ᵀ`` cancellation
+    occurs. ``data`` is an array or the path of a ``.npy`` file (read by plain file reads).
+    Returns ``(mean, covariance, n)``. Raises :class:`ProblemError` (messages start with
+    ``name``) for a wrong shape, a non-numeric dtype, fewer than 2 samples, or a non-finite
+    entry (naming its row and column). ``progress_desc``: a progress bar on a terminal.
     """
-    X = _open_data(data) if isinstance(data, (str, os.PathLike)) else np.asarray(data)
-    if X.dtype.kind not in "iuf":
-        raise ProblemError(f"data must be numeric (integer or float), got dtype {X.dtype}")
-    if X.ndim != 2:
-        raise ProblemError(f"data must be a 2-D array (samples × dimensions), got shape {X.shape}")
-    n, D = X.shape
-    if n < 2:
-        raise ProblemError(f"data has {n} sample(s); a covariance needs at least 2")
-    if D < 1:
-        raise ProblemError("data has 0 dimensions")
+    X = open_npy(data, what=name, mmap_mode="r") if isinstance(data, (str, os.PathLike)) else np.asarray(data)
+    n, D = check_data_shape(X, name)
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, (int, np.integer)) or chunk_rows < 1:
         raise ProblemError(f"chunk_rows must be an integer >= 1, got {chunk_rows!r}")
 
     chunks = _chunk_reader(X, data, chunk_rows)
+    passes = 2 * (-(-n // chunk_rows))
+    bar = _progress_counter(progress_desc, passes)
     total = np.zeros(D)
     for start, raw in chunks():
         c = np.asarray(raw, dtype=np.float64)
         bad = ~np.isfinite(c)
         if bad.any():
             i, j = np.argwhere(bad)[0]
-            raise ProblemError(f"data[{start + i}, {j}] = {float(c[i, j])!r} is not finite")
+            raise ProblemError(f"{name}[{start + i}, {j}] = {float(c[i, j])!r} is not finite")
         total += c.sum(axis=0)
+        bar()
     mean = total / n
     S = np.zeros((D, D))
     for _, raw in chunks():
         c = np.asarray(raw, dtype=np.float64) - mean
         S += c.T @ c  # BLAS syrk-like product; float64 whatever the file's dtype
+        bar()
     S /= n - 1
+    bar(close=True)
+    return mean, S, n
+
+
+def check_data_shape(X: np.ndarray, name: str = "data") -> tuple[int, int]:
+    """``(n, D)`` of a samples matrix, or :class:`ProblemError`: numeric dtype (not bool,
+    complex, strings), 2-D, at least 2 samples and 1 dimension. Cheap (no data read)."""
+    if X.dtype.kind not in "iuf":
+        raise ProblemError(f"{name} must be numeric (integer or float), got dtype {X.dtype}")
+    if X.ndim != 2:
+        raise ProblemError(f"{name} must be a 2-D array (samples × dimensions), got shape {X.shape}")
+    n, D = X.shape
+    if n < 2:
+        raise ProblemError(f"{name} has {n} sample(s); a covariance needs at least 2")
+    if D < 1:
+        raise ProblemError(f"{name} has 0 dimensions")
+    return n, D
+
+
+def _progress_counter(desc: str | None, total: int):
+    """A callable that advances a tqdm bar on stderr (only on a terminal, only with a desc)."""
+    import sys
+
+    if desc is None or not sys.stderr.isatty():
+        return lambda close=False: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    def step(close: bool = False) -> None:
+        if close:
+            bar.close()
+        else:
+            bar.update(1)
+    return step
+
+
+def data_spectrum(data, *, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> tuple[np.ndarray, int]:
+    """Eigenvalues (descending) of the centred sample covariance of ``data`` (n samples × D).
+
+    The covariance of :func:`data_moments` (two streamed passes, float64 accumulation).
+    Returns ``(eigenvalues, n)``. Raises :class:`ProblemError` for a wrong shape, a non-numeric
+    dtype, fewer than 2 samples, or a non-finite entry (naming its row and column).
+    """
+    _, S, n = data_moments(data, chunk_rows=chunk_rows)
     lam = np.linalg.eigvalsh(S)
     return np.clip(lam, 0.0, None)[::-1].copy(), n
 

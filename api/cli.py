@@ -23,6 +23,8 @@ COMMANDS: dict[str, str] = {
     "curve": "ldmstop.cmd_curve",
     "simulate": "ldmstop.sim.command",
     "advise": "ldmstop.cmd_advise",
+    "frechet": "ldmstop.cmd_frechet",
+    "learned": "ldmstop.cmd_learned",
 }
 
 

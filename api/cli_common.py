@@ -54,7 +54,8 @@ def problem_from_args(args: argparse.Namespace) -> Problem:
 
 
 def emit(obj) -> None:
-    """Print one strict JSON document on stdout."""
-    from .jsonout import dumps
+    """Print one strict JSON document on stdout (streamed: large numpy arrays are written row
+    by row, never converted float by float; see :mod:`ldmstop.jsonout`)."""
+    from .jsonout import write
 
-    sys.stdout.write(dumps(obj) + "\n")
+    write(obj, sys.stdout)

@@ -18,6 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# Generated from the SymPy derivations ahead of time (python -m ldmstop.derivations.generate):
+# importing them costs no SymPy. Functions are looked up through the module when called, so
+# that replacing a look-up (a test, a verify negative control) reaches this code.
+from ldmstop.derivations import backends
+
 from .errors import ProblemError
 from .problem import Problem
 
@@ -40,12 +45,6 @@ __all__ = [
 ]
 
 
-def _backends():
-    from ldmstop.derivations import backends  # SymPy: imported when a command needs it
-
-    return backends
-
-
 def backward_times(T: float, grid: int) -> np.ndarray:
     """``grid`` backward times uniform on ``[0, T]``."""
     if isinstance(grid, bool) or not isinstance(grid, (int, np.integer)) or grid < 2:
@@ -56,7 +55,7 @@ def backward_times(T: float, grid: int) -> np.ndarray:
 def noise_levels(problem: Problem, times: np.ndarray) -> np.ndarray:
     """``x = a²_{T-t}`` at backward times ``t`` (forward time ``s = T - t``, clipped at 0)."""
     s = np.clip(problem.T - np.asarray(times, dtype=float), 0.0, None)
-    return np.asarray(_backends().schedule_functions(problem.schedule)["a2"](s), dtype=float) * np.ones_like(s)
+    return np.asarray(backends.numpy_schedule(problem.schedule).a2(s), dtype=float) * np.ones_like(s)
 
 
 def component_errors(sigma2: np.ndarray, sigma2_hat: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -66,7 +65,7 @@ def component_errors(sigma2: np.ndarray, sigma2_hat: np.ndarray, x: np.ndarray) 
     variances themselves (exact when they are close); a component with ``σ = σ̂ = 0`` at
     ``x = 0`` has ``v = 0`` and error 0 (the 0/0 of that form is resolved by its limit).
     """
-    f = _backends().numpy_function("component_error_stable")
+    f = backends.numpy_function("component_error_stable")
     sig = np.sqrt(sigma2)[:, None]
     sh = np.sqrt(sigma2_hat)[:, None]
     xx = np.asarray(x, dtype=float)[None, :]
@@ -82,7 +81,7 @@ def component_slopes(sigma2: np.ndarray, sigma2_hat: np.ndarray, x: np.ndarray) 
 
     For ``σ_i = 0`` the slope is ``1 - σ̂_i²`` (the error is ``v_i`` itself), also at ``v_i = 0``.
     """
-    f = _backends().numpy_function("component_slope")
+    f = backends.numpy_function("component_slope")
     sig = np.sqrt(sigma2)[:, None]
     sh = np.sqrt(sigma2_hat)[:, None]
     xx = np.asarray(x, dtype=float)[None, :]
@@ -111,17 +110,16 @@ def w2_map(problem: Problem, times: np.ndarray) -> np.ndarray:
 
 def threshold_times(problem: Problem, *, estimated: bool = False) -> np.ndarray:
     """``t_1 = 0, t_2, …, t_D, t_{D+1} = T`` (Prop 2); ``t̂_d`` with ``estimated=True``."""
-    B = _backends()
-    key = problem.schedule.replace("-", "_")
+    fns = backends.numpy_schedule(problem.schedule)
     sig = np.sqrt(problem.sigma2[1:])
     with np.errstate(invalid="ignore", divide="ignore"):
         if estimated:
             if problem.sigma2_hat is None:
                 raise ProblemError("estimated thresholds need an estimate (--estimated or --samples)")
-            f = B.numpy_function(f"{key}_threshold_time_plugin")
+            f = fns.threshold_time_plugin
             inner = f(sig, np.sqrt(problem.sigma2_hat[1:]), problem.T)
         else:
-            f = B.numpy_function(f"{key}_threshold_time_exact")
+            f = fns.threshold_time_exact
             inner = f(sig, problem.T)
     inner = np.asarray(inner, dtype=float) * np.ones_like(sig)
     return np.concatenate([[0.0], inner, [problem.T]])
@@ -177,7 +175,7 @@ def optimal_stop(problem: Problem, times: np.ndarray, w2: np.ndarray | None = No
             "w2_squared": incumbent, "interior": False}
     best["t"] = float(times[k_best[best["d"] - 1]])
     best["s"] = float(problem.T - best["t"])
-    inv = _backends().schedule_functions(problem.schedule)["inverse_a2"]
+    inv = backends.numpy_schedule(problem.schedule).inverse_a2
 
     for j in candidates:
         d = j + 1
@@ -222,13 +220,16 @@ class CurveResult:
         return np.sqrt(np.clip(self.w2_squared[:, -1], 0.0, None))
 
     def to_json(self) -> dict:
+        """The ``--json`` document. ``times`` and ``w2_squared`` stay numpy arrays (D×K floats:
+        converting them to lists would cost seconds and gigabytes on large maps); write the
+        document with :mod:`ldmstop.jsonout` (``dumps`` or the streaming ``write``)."""
         out = {
             "problem": self.problem.describe(),
             "variances": self.problem.sigma2.tolist(),
             "estimated": None if self.problem.sigma2_hat is None else self.problem.sigma2_hat.tolist(),
             "order": self.problem.order.tolist(),
-            "times": self.times.tolist(),
-            "w2_squared": self.w2_squared.tolist(),
+            "times": self.times,
+            "w2_squared": self.w2_squared,
             "thresholds": {"exact": self.thresholds_exact.tolist()},
             "optimal": self.optimal,
         }
@@ -281,11 +282,7 @@ INITS = ("pT", "normal")
 
 def _is_vp(schedule: str) -> bool:
     """Whether ``a_s² + b_s² = 1`` (the closed forms in ``x = a²`` apply)."""
-    return schedule != "rectified-flow"
-
-
-def _schedule_fn(schedule: str, what: str):
-    return _backends().numpy_function(f"{schedule.replace('-', '_')}_{what}")
+    return backends.numpy_schedule(schedule).variance_preserving
 
 
 def w2_map_general(problem: Problem, times: np.ndarray) -> np.ndarray:
@@ -295,9 +292,7 @@ def w2_map_general(problem: Problem, times: np.ndarray) -> np.ndarray:
     The kept-component error is the generated cancellation-free form (``component_error_general``:
     ``v - σ² = δ + a² - (1 - b²)σ̂²``), cumulated over components in one D×K pass.
     """
-    from ldmstop.derivations.schedules import schedule_coefficients
-
-    co = schedule_coefficients(problem.schedule)
+    co = backends.schedule_coefficients(problem.schedule)
     s = np.clip(problem.T - np.asarray(times, dtype=float), 0.0, None)
     a2 = np.asarray(co["a2"](s), dtype=float) * np.ones_like(s)
     omb2 = np.asarray(co["one_minus_b2"](s), dtype=float) * np.ones_like(s)
@@ -310,7 +305,7 @@ def component_errors_general(sigma2: np.ndarray, sigma2_hat: np.ndarray, a2: np.
                              one_minus_b2: np.ndarray) -> np.ndarray:
     """``(sqrt(v_i) - σ_i)²``, ``v_i = a² + b² σ̂_i²``, rows = components, columns = times.
     ``σ = σ̂ = 0`` at ``a² = 0`` gives 0/0, resolved by its limit 0."""
-    f = _backends().numpy_function("component_error_general")
+    f = backends.numpy_function("component_error_general")
     sig2 = np.asarray(sigma2, float)[:, None]
     hat2 = np.asarray(sigma2_hat, float)[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -355,9 +350,7 @@ def optimal_stop_general(problem: Problem, times: np.ndarray, w2: np.ndarray,
     order = np.argsort(f_best, kind="stable")[:refine]
     sig2, hat2 = problem.sigma2, problem.sigma2_used
     tail = np.concatenate([np.cumsum(sig2[::-1])[::-1][1:], [0.0]])
-    from ldmstop.derivations.schedules import schedule_coefficients
-
-    co = schedule_coefficients(problem.schedule)
+    co = backends.schedule_coefficients(problem.schedule)
     a2f, ombf = co["a2"], co["one_minus_b2"]
     j0 = int(order[0])
     best = {"d": j0 + 1, "t": float(times[k_best[j0]]), "w2_squared": float(f_best[j0]), "interior": False}
@@ -418,7 +411,7 @@ def discrete_curve(problem: Problem, *, scheme: str, steps: int | None, init: st
         raise ProblemError(f"truncate must be a number, got {truncate!r}") from None
     if not (0.0 <= truncate < problem.T):
         raise ProblemError(f"truncate must be in [0, T) = [0, {problem.T:g}), got {truncate!r}")
-    from ldmstop.sim import recursions as rec  # SymPy-generated: loaded when needed
+    from ldmstop.sim import recursions as rec  # loaded when needed
 
     try:
         if _is_vp(problem.schedule):

@@ -1,5 +1,6 @@
-"""Benchmark of the foundation (issue 2): the full W²(t, d) map on the CIFAR-10 spectrum
-(D = 3072, 1001 backward times, every d) and the start-up time of `ldmstop --help`.
+"""Benchmark of the exact curve: the full W²(t, d) map on the CIFAR-10 spectrum (D = 3072, 1001
+backward times, every d) and the start-up time of `ldmstop --help`. Whole-process start-up and
+`--json` output at scale are in benchmarks/bench_start.py.
 
 Baselines run in the same process: a per-dimension Python loop computing the same map, and a
 bare `python -c pass`. Prints a table and writes benchmarks/results/curve.json.
@@ -42,7 +43,7 @@ def main() -> None:
     eig = np.load(importlib.resources.files("ldmstop.data") / "cifar10_eigenvalues.npy").astype(float)
     problem = Problem.from_variances(eig, samples=50_000, seed=0, schedule="vp-linear", T=1.0)
     times = backward_times(problem.T, 1001)
-    w2_map(problem, times[:3])  # generate the SymPy backends once (not part of the map's cost)
+    w2_map(problem, times[:3])  # warm-up: first-call costs are not part of the map's cost
 
     map_best, map_med = _best(lambda: w2_map(problem, times), args.repeat)
     curve_best, curve_med = _best(lambda: compute_curve(problem, grid=1001), max(1, args.repeat // 2))

@@ -1,6 +1,6 @@
 """Wasserstein-2 (Fréchet) distance of the latent diffusion output, derived symbolically.
 
-Starting point (Dowson & Landau 1982; THEORY.md §1): for Gaussians
+Starting point (Dowson & Landau 1982; docs/theory.md §1): for Gaussians
 ``d_F²(N(0,Σ1), N(0,Σ2)) = tr(Σ1 + Σ2 - 2 (Σ2^{1/2} Σ1 Σ2^{1/2})^{1/2})``.
 For a diagonal Σ and a diagonal generated covariance the trace splits over components, so the
 one-dimensional case below is all the closed form of Wu et al. (2025, eq. (3)/Prop 1) needs:

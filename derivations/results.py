@@ -20,6 +20,11 @@ from .symbols import T, delta, omh, s, sigh, sigma, x
 __all__ = ["Result", "RESULTS", "get_result", "result_names", "extended_inverse_a2"]
 
 
+#: LaTeX of the symbols that stand for a composite quantity (SymPy would print ``a2`` as ``a_{2}``
+#: and ``one_minus_b2`` as ``one_{minus b2}``).
+LATEX_NAMES = {"a2": "a_s^{2}", "one_minus_b2": r"\left(1 - b_s^{2}\right)", "g2": "g^{2}"}
+
+
 @dataclass(frozen=True)
 class Result:
     """One derived formula.
@@ -36,7 +41,9 @@ class Result:
 
     @property
     def latex(self) -> str:
-        return sp.latex(self.expr)
+        names = {sym: LATEX_NAMES[sym.name] for sym in self.expr.free_symbols
+                 if getattr(sym, "name", None) in LATEX_NAMES}
+        return sp.latex(self.expr, symbol_names=names)
 
     @property
     def srepr(self) -> str:
@@ -79,7 +86,7 @@ def threshold_time(schedule_name: str, plugin: bool) -> sp.Expr:
 def _schedule_results(name: str) -> list[tuple[str, Callable[[], Result]]]:
     sch = lambda: get_schedule(name)  # noqa: E731
     key = name.replace("-", "_")
-    ref = "THEORY.md §1; " + {"ou": "Wu et al. 2025 §2", "vp-linear": "Song et al. 2021"}.get(
+    ref = "docs/theory.md §1; " + {"ou": "Wu et al. 2025 §2", "vp-linear": "Song et al. 2021"}.get(
         name, get_schedule(name).reference)
     return [
         (f"{key}_w2", lambda: Result(f"{key}_w2", f"{name}: w_s²", sch().w2, ref,
@@ -112,7 +119,7 @@ def _core_results() -> list[tuple[str, Callable[[], Result]]]:
     d, D = sp.Symbol("d", integer=True, positive=True), sp.Symbol("D", integer=True, positive=True)
     return [
         ("frechet_1d", lambda: Result("frechet_1d", "Fréchet distance² of two centred 1-D Gaussians",
-                       frechet.frechet_1d(v, sigma**2), "THEORY.md §1 (Dowson & Landau 1982)",
+                       frechet.frechet_1d(v, sigma**2), "docs/theory.md §1 (Dowson & Landau 1982)",
                        "tr(Σ1 + Σ2 - 2 (Σ2^{1/2} Σ1 Σ2^{1/2})^{1/2}) for 1x1 matrices", (v, sigma))),
         ("generated_variance", lambda: Result("generated_variance", "variance of a kept component (VP, x = a²)",
                        frechet.generated_variance_vp(), "Wu et al. 2025, §3",
@@ -190,7 +197,7 @@ def uncapped_args() -> tuple[sp.Symbol, ...]:
     return (t, T, sigh, variance_ode.v0)
 
 
-# --------------------------------------------------------------------------- issue 6
+# --------------------------------------------------------------------------- beyond OU and VP-linear
 #: Schedules of the foundation; their result names are fixed. Later schedules are appended.
 _FOUNDATION_SCHEDULES = ("ou", "vp-linear")
 
@@ -204,7 +211,7 @@ def _generic_schedule_results(name: str) -> list[tuple[str, Callable[[], Result]
     results: SymPy's expm1 rewrite of the composed expressions costs tens of seconds.)"""
     sch = lambda: get_schedule(name)  # noqa: E731
     key = name.replace("-", "_")
-    ref = f"THEORY.md §1–2; {get_schedule(name).reference}"
+    ref = f"docs/theory.md §1–2; {get_schedule(name).reference}"
     items = [
         ("drift", "forward drift f_s = d log b_s/ds", lambda: sch().drift,
          "dX_s = f_s X_s ds + g_s dW_s; -w_s² when VP", (s,)),
@@ -214,12 +221,18 @@ def _generic_schedule_results(name: str) -> list[tuple[str, Callable[[], Result]
          "score weight of one EI step from s to s' is b_{s'}(G(s) - G(s')); 2/b when VP "
          "(Pierret & Galerne 2025, eq. (12): 2γ1)", (s,)),
     ]
-    if not get_schedule(name).variance_preserving:
+    if get_schedule(name).variance_preserving:
+        items += [
+            ("log_signal", "B(s) = ∫_0^s w_u² du = -log b_s", lambda: sch().log_signal,
+             "exponential-integrator increments B(s_k) - B(s_{k+1}) without log(exp(·)) round-off",
+             (s,)),
+        ]
+    else:
         items += [
             ("one_minus_b2", "1 - b_s² without cancellation", lambda: sch().one_minus_b2,
              "used in v - σ² = (σ̂² - σ²) + a² - (1 - b²)σ̂²", (s,)),
             ("marginal_variance", "component variance v_s = a_s² + b_s² σ̂²", lambda: sch().marginal_variance,
-             "forward marginal of N(0, σ̂²); the threshold rule is v ≤ 4σ² (THEORY.md §2)", (s, sigh)),
+             "forward marginal of N(0, σ̂²); the threshold rule is v ≤ 4σ² (docs/theory.md §2)", (s, sigh)),
             ("sde_coefficient", "backward SDE coefficient -f - g²/v", lambda: sch().backward_sde_coefficient,
              "dY_t = c Y_t dt + g dB_t with the Gaussian plug-in score (Anderson 1982)", (s, sigh)),
             ("ode_coefficient", "probability-flow ODE coefficient -f - g²/(2v)", lambda: sch().backward_ode_coefficient,
@@ -242,12 +255,12 @@ def _backward_coefficient_results() -> list[tuple[str, Callable[[], Result]]]:
         # Anderson 1982: reverse drift -(f y - g² ∇log p); coefficient of y.
         c = sp.simplify(sp.diff(-(f * y - g2 * score), y))
         return Result("backward_sde_coefficient", "backward SDE coefficient, any schedule", c,
-                      "Anderson 1982; THEORY.md §1", "dY_t = c Y_t dt + g dB_t, c = -f - g²/v", (f, g2, vv))
+                      "Anderson 1982; docs/theory.md §1", "dY_t = c Y_t dt + g dB_t, c = -f - g²/v", (f, g2, vv))
 
     def ode() -> Result:
         c = sp.simplify(sp.diff(-(f * y - g2 * score / 2), y))
         return Result("backward_ode_coefficient", "probability-flow ODE coefficient, any schedule", c,
-                      "Song et al. 2021 (probability flow); THEORY.md §1",
+                      "Song et al. 2021 (probability flow); docs/theory.md §1",
                       "dY_t = c Y_t dt, c = -f - g²/(2v)", (f, g2, vv))
 
     return [("backward_sde_coefficient", sde), ("backward_ode_coefficient", ode)]
@@ -286,7 +299,7 @@ def rectified_flow_threshold_time(plugin: bool, end: str = "enter") -> sp.Expr:
 
 
 def _rectified_flow_results() -> list[tuple[str, Callable[[], Result]]]:
-    ref = "THEORY.md §2 (v ≤ 4σ², any schedule) applied to a_s = s, b_s = 1 - s"
+    ref = "docs/theory.md §2 (v ≤ 4σ², any schedule) applied to a_s = s, b_s = 1 - s"
     sch = lambda: get_schedule("rectified-flow")  # noqa: E731
     rf_ref = get_schedule("rectified-flow").reference
     return [
@@ -334,7 +347,7 @@ def _general_error_result() -> list[tuple[str, Callable[[], Result]]]:
     def make() -> Result:
         expr, args = component_error_general()
         return Result("component_error_general", "W2² of a kept component, any schedule, cancellation-free",
-                      expr, "THEORY.md §2; DESIGN.md (numerics)",
+                      expr, "docs/theory.md §2; docs/design.md (numerics)",
                       "(v - σ²)²/(sqrt(v) + σ)², v = a² + b² σ̂², v - σ² = δ + a² - (1 - b²)σ̂²", args)
     return [("component_error_general", make)]
 
@@ -343,7 +356,7 @@ def _factories() -> dict[str, Callable[[], Result]]:
     out = dict(_core_results())
     for name in _FOUNDATION_SCHEDULES:
         out.update(_schedule_results(name))
-    # issue 6, appended so that the foundation's names and order are unchanged
+    # VP-cosine and the rectified flow, appended so that the foundation's names and order are unchanged
     out.update(_schedule_results("vp-cosine"))
     for name in BUILTIN_SCHEDULES:
         out.update(_generic_schedule_results(name))

@@ -1,7 +1,7 @@
 """Noise schedules as SymPy expressions in forward time ``s``.
 
 A schedule is defined by its signal coefficient ``b_s`` and noise variance ``a_s²`` so that the
-forward marginal is ``X_s ~ N(0, a_s² I + b_s² Σ)`` (THEORY.md §1). For a variance-preserving
+forward marginal is ``X_s ~ N(0, a_s² I + b_s² Σ)`` (docs/theory.md §1). For a variance-preserving
 (VP) schedule ``dX_s = -w_s² X_s ds + sqrt(2 w_s²) dW_s`` we *derive*
 ``b_s = exp(-∫_0^s w_u² du)`` and ``a_s² = 1 - b_s²`` from ``w_s²``; nothing is typed in.
 
@@ -111,11 +111,11 @@ class Schedule:
         return None
 
 
-    # ----------------------------------------------------------------- any schedule (issue 6)
+    # ----------------------------------------------------------------- any schedule (VP or not)
     @cached_property
     def marginal_variance(self) -> sp.Expr:
         """Variance of a component of the forward marginal of the plug-in Gaussian ``N(0, σ̂²)``:
-        ``v_s = a_s² + b_s² σ̂²`` (THEORY.md §1–2; VP or not)."""
+        ``v_s = a_s² + b_s² σ̂²`` (docs/theory.md §1–2; VP or not)."""
         return self.a2 + self.b**2 * sigh**2
 
     @cached_property
@@ -123,7 +123,7 @@ class Schedule:
         """``1 - b_s²`` in a form with no cancellation as ``s → 0`` (``= a_s²`` when VP).
 
         Used for ``v - σ² = (σ̂² - σ²) + a² - (1 - b²) σ̂²``, the cancellation-free difference
-        that the curve needs near the end of sampling (DESIGN.md, measured facts)."""
+        that the curve needs near the end of sampling (docs/design.md, measured facts)."""
         if self.variance_preserving:
             return self.a2
         return sp.factor(sp.expand(1 - self.b**2))
@@ -133,7 +133,7 @@ class Schedule:
         """Coefficient ``c`` of the backward SDE ``dY_t = c(s) Y_t dt + g_s dB_t`` (``s = T - t``)
         with the Gaussian plug-in score ``∇log p_s(y) = -y/v_s``: ``c = -f_s - g_s²/v_s``.
 
-        Anderson's reverse-time SDE: drift ``-f y + g² ∇log p_s(y)`` (THEORY.md §1 in the VP
+        Anderson's reverse-time SDE: drift ``-f y + g² ∇log p_s(y)`` (docs/theory.md §1 in the VP
         case: ``w² y + 2w² s(y)``, i.e. ``β(1 - 2/λ)`` of Pierret & Galerne). VP forms are kept
         as derived; the others are simplified jointly so removable singularities cancel."""
         c = -self.drift - self.diffusion2 / self.marginal_variance
@@ -166,9 +166,18 @@ class Schedule:
         return sp.simplify(G)
 
     @cached_property
+    def log_signal(self) -> sp.Expr:
+        """``B(s) = ∫_0^s w_u² du = -log b_s`` of a VP schedule, simplified symbolically (a
+        polynomial for OU and VP-linear), so that the exponential integrator's increments
+        ``B(s_k) - B(s_{k+1})`` carry no ``log(exp(·))`` round-off."""
+        if not self.variance_preserving:  # pragma: no cover - only VP schedules register it
+            raise ValueError(f"{self.name} is not variance preserving")
+        return sp.simplify(sp.expand_log(-sp.log(self.b), force=True))
+
+    @cached_property
     def threshold_forward_roots(self) -> tuple[sp.Expr, ...]:
         """Forward times where ``v_s = 4σ²``: the ends of the set where keeping a component
-        lowers W2 (THEORY.md §2: ``Δ ≤ 0 iff v ≤ 4σ²``, any schedule). Sorted as SymPy returns
+        lowers W2 (docs/theory.md §2: ``Δ ≤ 0 iff v ≤ 4σ²``, any schedule). Sorted as SymPy returns
         them; for the rectified flow two roots ``s_± = (σ̂² ± sqrt(4σ²(1 + σ̂²) - σ̂²))/(1 + σ̂²)``."""
         return tuple(sp.solve(sp.Eq(self.marginal_variance, 4 * sigma**2), s))
 
@@ -298,41 +307,15 @@ def get_schedule(name: str) -> Schedule:
 
 
 __all__ += ["BETA_MIN", "BETA_MAX", "T", "VP_SCHEDULES", "COSINE_OFFSET", "COSINE_T",
-            "schedule_from_signal", "schedule_coefficients"]
+           "schedule_from_signal"]
 
 
-def schedule_coefficients(name: str) -> dict:
-    """numpy functions of one schedule, for any schedule (VP or not), for the discrete samplers
-    and the curve: ``a2(s)``, ``b(s)``, ``one_minus_b2(s)``, ``drift(s)`` (f), ``diffusion2(s)``
-    (g²), ``marginal_variance(s, sigmahat)``, ``sde_coefficient(s, sigmahat)``,
-    ``ode_coefficient(s, sigmahat)``, ``ei_antiderivative(s)`` (G, see
-    :attr:`Schedule.ei_antiderivative`). All generated from the derivations.
+def __getattr__(name: str):
+    # ``schedule_coefficients`` (numpy functions of a schedule) moved to the generated-backend
+    # side, :func:`ldmstop.derivations.backends.schedule_coefficients`: definitions must not
+    # depend on backends. The alias keeps code written against the old location working.
+    if name == "schedule_coefficients":
+        from .backends import schedule_coefficients
 
-    With these, one step from forward time ``s`` to ``s' < s`` (``h = s - s'``) of each scheme maps
-    a component variance ``V`` as (Pierret & Galerne 2025, eqs. (11)–(17), written for a general
-    drift ``f`` and diffusion ``g²``; the VP case ``f = -β``, ``g² = 2β`` gives theirs):
-    EM ``(1 + h c_sde(s))² V + h g²(s)``; EI ``(b_{s'}/b_s - b_{s'}(G(s) - G(s'))/v_s)² V +
-    b_{s'}² (a_s²/b_s² - a_{s'}²/b_{s'}²)``; Euler-ODE ``(1 + h c_ode(s))² V``; Heun
-    ``(1 + h/2 (c_ode(s) + c_ode(s')(1 + h c_ode(s))))² V``.
-    """
-    from .backends import numpy_function  # lambdify lives there; imported when needed
-
-    key = name.replace("-", "_")
-    sch = get_schedule(name)  # validates the name
-    out = {n: numpy_function(f"{key}_{n}") for n in ("a2", "b", "drift", "diffusion2", "ei_antiderivative")}
-    if sch.variance_preserving:
-        a2, b = out["a2"], out["b"]
-        c_sde, c_ode = numpy_function("backward_sde_coefficient"), numpy_function("backward_ode_coefficient")
-        f, g2 = out["drift"], out["diffusion2"]
-
-        def marginal_variance(s_, sigmahat):
-            return a2(s_) + b(s_) ** 2 * sigmahat**2
-
-        out["one_minus_b2"] = a2
-        out["marginal_variance"] = marginal_variance
-        out["sde_coefficient"] = lambda s_, sigmahat: c_sde(f(s_), g2(s_), marginal_variance(s_, sigmahat))
-        out["ode_coefficient"] = lambda s_, sigmahat: c_ode(f(s_), g2(s_), marginal_variance(s_, sigmahat))
-    else:
-        for n in ("one_minus_b2", "marginal_variance", "sde_coefficient", "ode_coefficient"):
-            out[n] = numpy_function(f"{key}_{n}")
-    return out
+        return schedule_coefficients
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """Score-matching empirical risk over linear diagonal scores and its capped minimiser.
 
-Wu et al. (2025), Prop 4; THEORY.md §3. Class ``F_C``: ``s_M(x, t) = -M(t) x`` with
+Wu et al. (2025), Prop 4; docs/theory.md §3. Class ``F_C``: ``s_M(x, t) = -M(t) x`` with
 ``M = diag(m_i)``, ``|m_i| ≤ C``. For one component, with ``X_k`` the training samples,
 ``ε ~ N(0, 1)`` and forward coefficients ``a, b``:
 

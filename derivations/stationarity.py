@@ -1,6 +1,6 @@
 """Monotonicity in time and the stationarity condition of the optimal stop.
 
-Wu et al. (2025), Prop 1 and Prop 3(b)/Prop 8; THEORY.md §3. In the VP case the error of the
+Wu et al. (2025), Prop 1 and Prop 3(b)/Prop 8; docs/theory.md §3. In the VP case the error of the
 ``d`` kept components depends on time only through ``x = a²_{T-t}``:
 ``f(x) = Σ_{i≤d} (sqrt(x + (1-x)σ̂_i²) - σ_i)²``. Differentiating one term gives
 ``∂f_i/∂x = (1 - σ_i/sqrt(v_i)) (1 - σ̂_i²)``, and ``∂²f_i/∂x² = σ_i (1-σ̂_i²)² / (2 v_i^{3/2}) ≥ 0``:

@@ -1,6 +1,6 @@
 """The SymPy symbols shared by every derivation, with the assumptions that make them simplify.
 
-Conventions (THEORY.md §1): forward time ``s``, backward time ``t = T - s``, ``x = a_s²``.
+Conventions (docs/theory.md §1): forward time ``s``, backward time ``t = T - s``, ``x = a_s²``.
 """
 
 import sympy as sp

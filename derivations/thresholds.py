@@ -1,4 +1,4 @@
-"""Threshold times of the optimal latent dimension (Wu et al. 2025, Prop 2; THEORY.md §2).
+"""Threshold times of the optimal latent dimension (Wu et al. 2025, Prop 2; docs/theory.md §2).
 
 Adding component ``d`` changes the error by ``Δ_{d,t} = v_d - 2σ_d sqrt(v_d)``, which is ≤ 0 iff
 ``sqrt(v_d) ≤ 2σ_d``. In the VP case ``v_d = x + (1 - x) σ̂_d²`` with ``x = a²_{T-t}``; solving

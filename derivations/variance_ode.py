@@ -1,6 +1,6 @@
 """Variance of one component of the backward process with a linear score.
 
-Wu et al. (2025), Prop 5 and Lemma 1; THEORY.md §3. OU schedule, backward SDE
+Wu et al. (2025), Prop 5 and Lemma 1; docs/theory.md §3. OU schedule, backward SDE
 ``dY = (Y + 2 s(Y, T-t)) dt + sqrt(2) dB`` with ``s(y, ·) = -m y``. Itô's formula on ``Y²`` gives
 
     dV/dt = 2 (1 - 2 m(T - t)) V + 2,     V_0 = Var(Y_0).

@@ -1,10 +1,11 @@
 """Schedule tables for the simulators: ``a_s²``, ``b_s``, ``w_s²`` and ``B(s) = ∫_0^s w_u² du``.
 
-VP forward process ``dX_s = -w_s² X_s ds + sqrt(2 w_s²) dW_s`` (THEORY.md §1), so that
+VP forward process ``dX_s = -w_s² X_s ds + sqrt(2 w_s²) dW_s`` (docs/theory.md §1), so that
 ``b_s = exp(-B(s))`` and ``a_s² = 1 - b_s²``. Every function here is generated from the SymPy
-schedule of :mod:`ldmstop.derivations.schedules` (DESIGN.md principle 1): ``B`` is
-``-log b_s`` simplified symbolically (a polynomial for the built-in schedules), so the
-exponential integrator's increments ``B(s_k) - B(s_{k+1})`` carry no ``log(exp(·))`` round-off.
+schedule of :mod:`ldmstop.derivations.schedules` (docs/design.md principle 1) ahead of time, into
+:mod:`ldmstop.derivations.generated`: ``B`` is ``-log b_s`` simplified symbolically (a
+polynomial for OU and VP-linear), so the exponential integrator's increments
+``B(s_k) - B(s_{k+1})`` carry no ``log(exp(·))`` round-off.
 """
 
 from __future__ import annotations
@@ -54,18 +55,13 @@ class ScheduleTable:
 @lru_cache(maxsize=None)
 def schedule_table(name: str) -> ScheduleTable:
     """Generated numpy functions for the built-in VP schedule ``name`` (e.g. ``ou``,
-    ``vp-linear``); a schedule that is not VP raises ``ValueError``."""
-    import sympy as sp
+    ``vp-linear``); a schedule that is not VP raises ``ValueError``. No SymPy: the functions
+    come from :mod:`ldmstop.derivations.generated` (``B`` is the ``<schedule>_log_signal``
+    result)."""
+    from ldmstop.derivations.backends import numpy_schedule
 
-    from ldmstop.derivations import backends
-    from ldmstop.derivations.schedules import get_schedule
-    from ldmstop.derivations.symbols import s as s_sym
-
-    sch = get_schedule(name)  # raises ValueError naming the schedule
-    if not sch.variance_preserving or sch.w2 is None:
+    fns = numpy_schedule(name)  # raises ValueError naming the schedule
+    if not fns.variance_preserving or fns.w2 is None:
         raise ValueError(f"schedule {name!r} is not variance-preserving (no w_s²); the simulators "
                          "and recursions step VP schedules only")
-    B_expr = sp.simplify(sp.expand_log(-sp.log(sch.b), force=True))
-    B = sp.lambdify((s_sym,), B_expr, modules="numpy")
-    fns = backends.schedule_functions(name)
-    return ScheduleTable(name, fns["a2"], fns["b"], fns["w2"], B, fns["inverse_a2"])
+    return ScheduleTable(name, fns.a2, fns.b, fns.w2, fns.log_signal, fns.inverse_a2)

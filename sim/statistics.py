@@ -90,17 +90,19 @@ def w2_diag(second: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
 
 def w2_full(second: np.ndarray, encoder: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
     """``d_F²(N(0, Eᵀ S E), N(0, diag σ²))`` for a stack of latent second moments ``S``
-    (``(..., R, R)``), ``E`` (``R × D``, orthonormal rows, PCA basis). Uses
-    ``tr(Eᵀ S E) = tr S`` and the non-zero spectrum of ``Σ^{1/2} Eᵀ S E Σ^{1/2}``, which is that
-    of ``S^{1/2} (E Σ Eᵀ) S^{1/2}`` (R × R): symmetric square roots only (DESIGN.md)."""
+    (``(..., R, R)``), ``E`` (``R × D``, orthonormal rows, PCA basis), by the cancellation-free
+    :func:`ldmstop.frechet.frechet_distance2_factors` on the factors ``Eᵀ S^{1/2}`` (rank R,
+    its zeros exact) and ``diag σ`` (docs/frechet.md)."""
+    from ..frechet import frechet_distance2_factors
+
     S = 0.5 * (second + np.swapaxes(second, -1, -2))
-    lam, U = np.linalg.eigh(S)
-    root = (U * np.sqrt(np.clip(lam, 0.0, None))[..., None, :]) @ np.swapaxes(U, -1, -2)
-    A = (encoder * np.asarray(sigma2, dtype=float)[None, :]) @ encoder.T
-    Mx = root @ A @ root
-    cross = np.sqrt(np.clip(np.linalg.eigvalsh(0.5 * (Mx + np.swapaxes(Mx, -1, -2))), 0.0, None)).sum(-1)
-    tr = np.trace(S, axis1=-2, axis2=-1)
-    return np.clip(tr + float(np.sum(sigma2)) - 2.0 * cross, 0.0, None)
+    target = np.diag(np.sqrt(np.asarray(sigma2, dtype=float)))
+    flat = S.reshape((-1,) + S.shape[-2:])
+    out = np.empty(flat.shape[0])
+    for k, Sk in enumerate(flat):
+        lam, Q = np.linalg.eigh(Sk)
+        out[k] = frechet_distance2_factors(encoder.T @ (Q * np.sqrt(np.clip(lam, 0.0, None))), target)
+    return out.reshape(S.shape[:-2])
 
 
 def second_order_floor(mom: ChunkMoments) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Export round trips: JSON srepr rebuilds each expression, LaTeX has one labelled equation per
-result, the standalone Python module reproduces `ldmstop curve` to 1e-12, Markdown has $$ math."""
+result, the standalone Python module reproduces `ldmstop curve` to 1e-12 on every schedule,
+Markdown has $$ math; the catalogue export equals a fresh SymPy derivation."""
 
 import importlib.util
 import json
@@ -36,11 +37,12 @@ def test_json_round_trip():
 
 def test_latex_one_labelled_equation_per_result():
     tex = ex.render("latex")
-    assert tex.startswith("\\documentclass") and tex.rstrip().endswith("\\end{document}")
+    assert "\\documentclass{article}" in tex and "\\csname ldmstop@end\\endcsname" in tex
     for n in result_names():
-        assert tex.count("\\label{eq:" + n.replace("_", "-") + "}") == 1
+        assert tex.count("\\label{eq:ldmstop-" + n.replace("_", "-") + "}") == 1
     assert tex.count("\\begin{equation}") == len(result_names())
     assert "Prop 2" in tex
+    # compiled with pdflatex and lualatex in tests/test_latex_export.py
 
 
 def test_markdown_has_math_blocks():
@@ -56,21 +58,51 @@ def _load_module(path):
     return mod
 
 
-@pytest.mark.parametrize("schedule, T", [("ou", 2.0), ("vp-linear", 1.0)])
-def test_python_export_matches_curve(tmp_path, schedule, T):
-    path = tmp_path / "derivations.py"
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    path = tmp_path_factory.mktemp("export") / "derivations.py"
     path.write_text(ex.render("python"))
-    # standalone: numpy is the only import
-    src = path.read_text()
+    return path
+
+
+def test_python_export_is_standalone_and_every_function_runs(exported):
+    src = exported.read_text()
     imports = {ln.split()[1] for ln in src.splitlines() if ln.startswith(("import ", "from "))}
-    assert imports == {"numpy"}
-    mod = _load_module(path)
+    assert imports <= {"numpy", "functools"}  # numpy and the standard library only
+    mod = _load_module(exported)
+    names = [n for n in mod.__all__ if n not in ("w2_curve", "SCHEDULES", "DEFAULT_T")]
+    assert set(names) == {r.name for r in map(get_result, result_names())
+                          if r.args and not isinstance(r.expr, sp.Eq) and not r.expr.has(sp.Sum)}
+    for n in names:  # every function runs (a missing import would raise NameError here)
+        f = getattr(mod, n)
+        k = f.__code__.co_argcount
+        with np.errstate(all="ignore"):
+            f(*([0.3] * k))
+            f(*([np.array([0.3, 0.7])] * k))
+
+
+@pytest.mark.parametrize("schedule, T", [("ou", 2.0), ("vp-linear", 1.0), ("vp-cosine", None),
+                                         ("rectified-flow", None)])
+def test_python_export_matches_curve(exported, schedule, T):
+    mod = _load_module(exported)
     var = [0.9, 0.2, 0.35, 1e-6, 0.05]
     est = [0.95, 0.18, 0.3, 2e-6, 0.06]
     times, W = mod.w2_curve(var, est, T=T, schedule=schedule, grid=257)
     res = compute_curve(Problem.from_variances(var, estimated=est, schedule=schedule, T=T), grid=257)
     np.testing.assert_allclose(times, res.times, rtol=0, atol=0)
     np.testing.assert_allclose(W, res.w2_squared, rtol=1e-12, atol=1e-15)
+
+
+def test_python_export_rejects_an_unknown_schedule(exported):
+    mod = _load_module(exported)
+    with pytest.raises(ValueError, match="schedule must be one of .*got 'cosine'"):
+        mod.w2_curve([1.0, 0.5], schedule="cosine")
+
+
+@pytest.mark.parametrize("fmt", ["latex", "json", "python", "markdown"])
+def test_catalogue_export_equals_a_fresh_derivation(fmt):
+    """What derive prints from the generated catalogue is what SymPy derives now."""
+    assert ex.render(fmt) == ex.render(fmt, fresh=True)
 
 
 def test_export_writes_atomically(tmp_path):
