@@ -61,16 +61,18 @@ def noise_levels(problem: Problem, times: np.ndarray) -> np.ndarray:
 def component_errors(sigma2: np.ndarray, sigma2_hat: np.ndarray, x: np.ndarray) -> np.ndarray:
     """``(sqrt(v_i) - σ_i)²`` for every component (rows) and noise level (columns).
 
-    Uses the generated cancellation-free form; a component with ``σ = σ̂ = 0`` at ``x = 0`` has
-    ``v = 0`` and error 0 (the 0/0 of that form is resolved by its limit).
+    Uses the generated cancellation-free form, with ``σ̂² - σ²`` and ``1 - σ̂²`` formed from the
+    variances themselves (exact when they are close); a component with ``σ = σ̂ = 0`` at
+    ``x = 0`` has ``v = 0`` and error 0 (the 0/0 of that form is resolved by its limit).
     """
     f = backends.numpy_function("component_error_stable")
     sig = np.sqrt(sigma2)[:, None]
     sh = np.sqrt(sigma2_hat)[:, None]
     xx = np.asarray(x, dtype=float)[None, :]
     delta = (np.asarray(sigma2_hat, float) - np.asarray(sigma2, float))[:, None]
+    one_minus_hat2 = (1.0 - np.asarray(sigma2_hat, float))[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
-        err = f(xx, sig, sh, delta)
+        err = f(xx, sig, sh, delta, one_minus_hat2)
     return np.where(np.isnan(err), 0.0, err)
 
 
@@ -142,8 +144,10 @@ def optimal_stop(problem: Problem, times: np.ndarray, w2: np.ndarray | None = No
     The grid gives each ``d``'s best time; convexity in ``x`` bounds how much lower the
     continuous minimum can be (tangent at the grid point), and every ``d`` whose bound can beat
     the best grid value is refined by bisection on ``g_d(x) = 0``. Returns ``d``, ``t``,
-    ``w2_squared``, ``interior`` (whether ``t`` solves the stationarity condition) and
-    ``x`` (the noise level ``a²_{T-t}``).
+    ``s`` (the forward time ``T - t``, to full relative precision where ``t`` is within a few
+    ulps of ``T``: ``t`` itself cannot resolve a stop 1e-13 before ``T = 2``), ``w2_squared``,
+    ``interior`` (whether ``t`` solves the stationarity condition) and ``x`` (the noise level
+    ``a²_{T-t}``; ``w2_squared`` is the value at ``s``).
     """
     times = np.asarray(times, dtype=float)
     if w2 is None:
@@ -170,6 +174,7 @@ def optimal_stop(problem: Problem, times: np.ndarray, w2: np.ndarray | None = No
     best = {"d": int(np.argmin(f_best)) + 1, "x": float(x[k_best[np.argmin(f_best)]]),
             "w2_squared": incumbent, "interior": False}
     best["t"] = float(times[k_best[best["d"] - 1]])
+    best["s"] = float(problem.T - best["t"])
     inv = backends.numpy_schedule(problem.schedule).inverse_a2
 
     for j in candidates:
@@ -185,8 +190,9 @@ def optimal_stop(problem: Problem, times: np.ndarray, w2: np.ndarray | None = No
         xr = _bisect_root(g, lo, hi)
         fr = float(component_errors(s2, h2, np.array([xr])).sum() + tail[j])
         if fr < best["w2_squared"]:
+            s_star = float(inv(np.array([xr]))[0])
             best = {"d": d, "x": xr, "w2_squared": fr, "interior": True,
-                    "t": float(problem.T - float(inv(np.array([xr]))[0]))}
+                    "t": float(problem.T - s_star), "s": s_star}
     return best
 
 
@@ -361,7 +367,8 @@ def optimal_stop_general(problem: Problem, times: np.ndarray, w2: np.ndarray,
         tr, fr = _golden_min(fun, float(lo), float(hi))
         if fr < best["w2_squared"]:
             best = {"d": int(j) + 1, "t": float(tr), "w2_squared": float(fr), "interior": bool(lo < tr < hi)}
-    best["x"] = float(np.ravel(np.asarray(a2f(np.array([max(problem.T - best["t"], 0.0)])), float))[0])
+    best["s"] = max(float(problem.T - best["t"]), 0.0)
+    best["x"] = float(np.ravel(np.asarray(a2f(np.array([best["s"]])), float))[0])
     return best
 
 
@@ -425,6 +432,7 @@ def discrete_curve(problem: Problem, *, scheme: str, steps: int | None, init: st
         raise ProblemError(f"scheme {scheme} with {steps} steps diverges on this problem "
                            f"(non-finite variance); use more steps or a smaller --T")
     per_d, joint = optimal_steps(times, w2)
+    joint["s"] = float(problem.T - joint["t"])
     return CurveResult(
         problem=problem, times=times, w2_squared=w2,
         thresholds_exact=threshold_times(problem),

@@ -26,7 +26,9 @@ __all__ = ["Problem", "SCHEDULES", "load_npy", "open_npy", "parse_floats", "DEFA
 SCHEDULES = ("ou", "vp-linear", "vp-cosine", "rectified-flow")
 #: Default horizon per schedule (the paper uses T = 2 for OU; VP-linear is defined on [0, 1];
 #: VP-cosine stops at 0.9946 where its drift is still finite (Lu et al. 2022, DPM-Solver); the
-#: rectified flow a_s = s, b_s = 1 - s reaches pure noise at s = 1).
+#: rectified flow a_s = s, b_s = 1 - s reaches pure noise at s = 1). The one definition: the
+#: SymPy schedules (``Schedule.default_T``) read it from here, so that this module stays free of
+#: SymPy.
 DEFAULT_T = {"ou": 2.0, "vp-linear": 1.0, "vp-cosine": 0.9946, "rectified-flow": 1.0}
 #: Largest horizon each schedule is defined on (None: unbounded). Beyond it b_s changes sign.
 MAX_T = {"ou": None, "vp-linear": None, "vp-cosine": 1.0, "rectified-flow": 1.0}

@@ -233,7 +233,7 @@ def w2_curve(variances, estimated=None, times=None, T=None, schedule="ou", grid=
     sig, sh, delta = numpy.sqrt(sig2)[:, None], numpy.sqrt(hat2)[:, None], (hat2 - sig2)[:, None]
     with numpy.errstate(invalid="ignore", divide="ignore"):
         if one_minus_b2 is None:
-            err = component_error_stable(x[None, :], sig, sh, delta)
+            err = component_error_stable(x[None, :], sig, sh, delta, (1.0 - hat2)[:, None])
         else:
             omb2 = one_minus_b2(s) * numpy.ones_like(s)
             err = component_error_general(x[None, :], omb2[None, :], sig, sh, delta)

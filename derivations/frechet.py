@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .symbols import delta, sigma, sigh, v, x, s
+from .symbols import delta, omh, sigma, sigh, v, x, s
 
 __all__ = [
     "frechet_1d",
@@ -59,10 +59,14 @@ def component_error_stable() -> sp.Expr:
     ``v - σ² = x (1 - σ̂²) + δ`` with ``δ = σ̂² - σ²`` passed in as its own argument: near the end
     of sampling ``v → σ̂²`` and both the naive ``v + σ² - 2σ sqrt(v)`` and any evaluation order
     that forms ``x(1 - σ̂²) + σ̂²`` before subtracting ``σ²`` lose digits (docs/design.md, measured
-    facts). Keeping ``δ`` a symbol stops SymPy from reordering the sum. Equality with
-    :func:`component_error` (after ``δ → σ̂² - σ²``) is checked in the tests symbolically.
+    facts). Keeping ``δ`` a symbol stops SymPy from reordering the sum. ``1 - σ̂²`` is an argument
+    too (``one_minus_sigmahat2``), computed by the caller from the variance itself: formed here
+    from ``σ̂ = sqrt(σ̂²)`` squared back it would carry an absolute error ``~u`` instead of being
+    exact (Sterbenz), i.e. a relative error ``u/(1 - σ̂²)`` in ``W²`` — 2e-4 at
+    ``σ̂² = 1 - 1e-12``. Equality with :func:`component_error` (after ``δ → σ̂² - σ²``,
+    ``one_minus_sigmahat2 → 1 - σ̂²``) is checked in the tests symbolically.
     """
-    diff = x * (1 - sigh**2) + delta
+    diff = x * omh + delta
     var = generated_variance_vp()
     return diff**2 / (sp.sqrt(var) + sigma) ** 2
 

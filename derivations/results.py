@@ -15,7 +15,7 @@ import sympy as sp
 
 from . import frechet, score_matching, stationarity, thresholds, variance_ode
 from .schedules import BUILTIN_SCHEDULES, get_schedule
-from .symbols import T, delta, s, sigh, sigma, x
+from .symbols import T, delta, omh, s, sigh, sigma, x
 
 __all__ = ["Result", "RESULTS", "get_result", "result_names", "extended_inverse_a2"]
 
@@ -130,8 +130,8 @@ def _core_results() -> list[tuple[str, Callable[[], Result]]]:
                        "(sqrt(v) - σ)² with v = x + (1 - x) σ̂²", (x, sigma, sigh))),
         ("component_error_stable", lambda: Result("component_error_stable", "W2² of a kept component, cancellation-free",
                        frechet.component_error_stable(), "docs/design.md (numerics)",
-                       "(x(1 - σ̂²) + δ)² / (sqrt(v) + σ)² with δ = σ̂² - σ², equal to "
-                       "component_error", (x, sigma, sigh, delta))),
+                       "(x(1 - σ̂²) + δ)² / (sqrt(v) + σ)² with δ = σ̂² - σ² and 1 - σ̂² passed "
+                       "in, equal to component_error", (x, sigma, sigh, delta, omh))),
         ("discarded_error", lambda: Result("discarded_error", "W2² of a discarded component", frechet.discarded_error(),
                        "Wu et al. 2025, eq. (3)", "σ² (generated variance 0)", (sigma,))),
         ("w2_total", lambda: Result("w2_total", "W²(t, d)", frechet.w2_total(d, D), "Wu et al. 2025, eq. (3)",

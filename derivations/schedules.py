@@ -17,6 +17,8 @@ from functools import cached_property, lru_cache
 
 import sympy as sp
 
+from ldmstop.problem import DEFAULT_T  # numpy only: the one definition of the default horizons
+
 from .symbols import s, sigh, sigma, u, x, T
 
 __all__ = ["Schedule", "vp_schedule", "get_schedule", "SCHEDULE_NAMES", "BUILTIN_SCHEDULES"]
@@ -42,6 +44,7 @@ class Schedule:
     w2: sp.Expr | None = None
     variance_preserving: bool = True
     reference: str = ""
+    #: default horizon; the built-in schedules read it from ldmstop.problem.DEFAULT_T
     default_T: float = 1.0
     description: str = field(default="", compare=False)
     #: A closed-form inverse of ``s ↦ a_s²`` to try when ``sympy.solve`` returns none it can
@@ -76,13 +79,16 @@ class Schedule:
         ``sympy.solve`` returns every branch; the right one is the branch that maps a
         mid-range ``x`` back to a forward time that reproduces it, which we check numerically.
         """
-        try:
-            sol = list(sp.solve(sp.Eq(self.a2, x), s))
-        except NotImplementedError:  # pragma: no cover - SymPy could not invert
-            sol = []
-        if self.inverse_hint is not None:
-            sol.append(self.inverse_hint)
-        for cand in sol:
+        def candidates():
+            # a given closed form first: sympy.solve can take minutes on a trigonometric a²
+            if self.inverse_hint is not None:
+                yield self.inverse_hint
+            try:
+                yield from sp.solve(sp.Eq(self.a2, x), s)
+            except NotImplementedError:  # pragma: no cover - SymPy could not invert
+                return
+
+        for cand in candidates():
             ok = True
             for probe in (sp.Rational(1, 10), sp.Rational(1, 2), sp.Rational(9, 10)):
                 sv = complex(sp.N(cand.subs(x, probe), 30))
@@ -99,7 +105,9 @@ class Schedule:
                 s0 = complex(sp.N(cand.subs(x, sp.Rational(1, 10**8)), 30))
                 ok = abs(s0) < 1e-3
             if ok:
-                return _stable_inverse(sp.simplify(cand))
+                # a given closed form is used as written (it is chosen stable; simplify and
+                # radsimp would undo a rationalisation)
+                return cand if cand is self.inverse_hint else _stable_inverse(sp.simplify(cand))
         return None
 
 
@@ -209,14 +217,14 @@ def _builtin() -> dict[str, Schedule]:
     ou = vp_schedule(
         "ou", sp.Integer(1),
         reference="Wu et al. 2025, §2 (Ornstein–Uhlenbeck forward process)",
-        default_T=2.0,
+        default_T=DEFAULT_T["ou"],
         description="Ornstein–Uhlenbeck: w ≡ 1, b_s = e^{-s}, a_s² = 1 - e^{-2s}",
     )
     beta = BETA_MIN + s * (BETA_MAX - BETA_MIN)
     vpl = vp_schedule(
         "vp-linear", beta / 2,
         reference="Song et al. 2021 (VP-SDE), Ho et al. 2020 (DDPM); β_min = 0.1, β_max = 20",
-        default_T=1.0,
+        default_T=DEFAULT_T["vp-linear"],
         description="VP-linear: w_s² = β(s)/2, β(s) = 0.1 + 19.9 s",
     )
     return {sch.name: sch for sch in (ou, vpl, _vp_cosine(), _rectified_flow())}
@@ -226,15 +234,23 @@ def _builtin() -> dict[str, Schedule]:
 COSINE_OFFSET = sp.Rational(8, 1000)
 #: Horizon used for the cosine schedule in continuous time: at s = 1 the signal b_s is 0 and the
 #: drift w_s² is infinite; DPM-Solver (Lu et al. 2022, NoiseScheduleVP) stops at T = 0.9946.
-COSINE_T = 0.9946
+#: Defined once, with the other default horizons, in ldmstop.problem.DEFAULT_T.
+COSINE_T = DEFAULT_T["vp-cosine"]
 
 
 def schedule_from_signal(name: str, b: sp.Expr, *, reference: str, default_T: float,
-                         description: str = "", inverse_hint: sp.Expr | None = None) -> Schedule:
+                         description: str = "", inverse_hint: sp.Expr | None = None,
+                         a2: sp.Expr | None = None) -> Schedule:
     """A VP schedule given by its signal coefficient ``b_s`` (``a_s² = 1 - b_s²``); the rate
-    ``w_s² = -d log b_s/ds`` is derived, so that ``b_s = exp(-∫ w²)`` holds by construction."""
+    ``w_s² = -d log b_s/ds`` is derived, so that ``b_s = exp(-∫ w²)`` holds by construction.
+    ``a2``: the same ``1 - b_s²`` in a form without cancellation near ``s = 0`` (checked equal)."""
     w2 = sp.simplify(-sp.diff(sp.log(b), s))
-    return Schedule(name=name, b=b, a2=1 - b**2, w2=w2, variance_preserving=True,
+    if a2 is None:
+        a2 = 1 - b**2
+    for probe in (sp.Rational(1, 7), sp.Rational(3, 5)):
+        if abs(sp.N((a2 - (1 - b**2)).subs(s, probe), 40)) > 1e-30:  # pragma: no cover
+            raise RuntimeError(f"{name}: the given a² is not 1 - b² at s = {probe}")
+    return Schedule(name=name, b=b, a2=a2, w2=w2, variance_preserving=True,
                     reference=reference, default_T=default_T, description=description,
                     inverse_hint=inverse_hint)
 
@@ -245,15 +261,21 @@ def _vp_cosine() -> Schedule:
     theta = (s + c) / (1 + c) * sp.pi / 2
     theta0 = c / (1 + c) * sp.pi / 2
     b = sp.cos(theta) / sp.cos(theta0)
-    # Inverse of a² = 1 - cos²θ/cos²θ0 on θ ∈ [θ0, π/2): θ = acos(sqrt(1 - x) cos θ0).
-    hint = (1 + c) * 2 / sp.pi * sp.acos(sp.sqrt(1 - x) * sp.cos(theta0)) - c
+    c0, s0 = sp.cos(theta0), sp.sin(theta0)
+    # 1 - cos²θ/cos²θ0 = sin(θ - θ0) sin(θ + θ0)/cos²θ0: no cancellation as s → 0 (formed as
+    # 1 - b², a² ~ 4e-11 at s = 1e-9 kept only 5 digits).
+    a2 = sp.sin(theta - theta0) * sp.sin(theta + theta0) / c0**2
+    # Inverse on θ ∈ [θ0, π/2): cos θ = sqrt(1 - x) cos θ0, so sin(θ - θ0) =
+    # c0 x / (sqrt(s0² + x c0²) + sqrt(1 - x) s0) (rationalised: no difference of near-equal
+    # angles, which acos(sqrt(1 - x) c0) - θ0 would be at small x).
+    hint = (1 + c) * 2 / sp.pi * sp.asin(c0 * x / (sp.sqrt(s0**2 + x * c0**2) + sp.sqrt(1 - x) * s0))
     return schedule_from_signal(
         "vp-cosine", b,
         reference="Nichol & Dhariwal 2021 (improved DDPM), eq. (17), offset 0.008; "
                   "T = 0.9946 as in Lu et al. 2022 (DPM-Solver)",
         default_T=COSINE_T,
         description="VP-cosine: b_s² = cos²((s+0.008)/1.008 · π/2)/cos²(0.008/1.008 · π/2)",
-        inverse_hint=hint,
+        inverse_hint=hint, a2=a2,
     )
 
 
@@ -264,7 +286,7 @@ def _rectified_flow() -> Schedule:
         name="rectified-flow", b=1 - s, a2=s**2, w2=None, variance_preserving=False,
         reference="Liu et al. 2023 (rectified flow), Albergo & Vanden-Eijnden 2023 (linear "
                   "interpolant); the schedule of Wu et al. 2025's image experiments",
-        default_T=1.0,
+        default_T=DEFAULT_T["rectified-flow"],
         description="rectified flow: b_s = 1 - s, a_s = s, s ∈ [0, 1]",
     )
 

@@ -14,6 +14,7 @@ sigma = sp.Symbol("sigma", positive=True)     # true standard deviation σ_i
 sigma2 = sp.Symbol("sigma2", positive=True)   # true variance σ_i² (used where σ itself is not)
 sigh = sp.Symbol("sigmahat", positive=True)   # estimated standard deviation σ̂_i
 delta = sp.Symbol("delta", real=True)         # σ̂² - σ², evaluated before it is summed
+omh = sp.Symbol("one_minus_sigmahat2", real=True)  # 1 - σ̂², from σ̂² itself (not re-squared)
 v = sp.Symbol("v", positive=True)             # generated variance of a component
 b = sp.Symbol("b", positive=True)             # signal coefficient b_s
 a = sp.Symbol("a", positive=True)             # noise standard deviation a_s

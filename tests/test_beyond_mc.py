@@ -19,11 +19,19 @@ SIG2_HAT = np.array([1.7, 0.3, 0.02])
 
 @pytest.mark.parametrize("scheme", ["em", "ei", "euler-ode", "heun"])
 def test_vp_cosine_discrete_w2_confirmed_by_sim_monte_carlo(scheme):
+    """sim's Monte Carlo on VP-cosine against the exact W² of the same sampler from the
+    independent transcription (ldm_reference: cosine rate, B and a² typed from Nichol &
+    Dhariwal), to which sim's own recursion is pinned too."""
+    import ldm_reference as ref
+
     from ldmstop.sim.simulate import simulate
 
     p = ldmstop.Problem.from_variances([1.5, 0.3, 0.02], schedule="vp-cosine")
     res = simulate(p, paths=40_000, steps=20, scheme=scheme, checkpoints=4, seed=11)
-    z = np.abs(res.mc - res.theory) / res.stderr
+    _, V = ref.discrete_variances_np(p.sigma2, schedule="vp-cosine", T=p.T, steps=20, scheme=scheme)
+    exact = ref.w2_from_variances_np(p.sigma2, V)[:, res.checkpoint_steps]
+    np.testing.assert_allclose(res.theory, exact, rtol=1e-10)
+    z = np.abs(res.mc - exact) / res.stderr
     assert np.all(np.isfinite(z)) and z.max() < 5.0, (scheme, z.max())
 
 

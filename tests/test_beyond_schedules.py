@@ -73,6 +73,26 @@ def test_vp_cosine_matches_nichol_dhariwal():
     np.testing.assert_allclose(w2, np.pi / 2 / 1.008 * np.tan((ss + 0.008) / 1.008 * np.pi / 2), rtol=1e-12)
 
 
+@pytest.mark.parametrize("name", ["ou", "vp-linear", "vp-cosine", "rectified-flow"])
+def test_noise_variance_and_its_inverse_keep_relative_precision_near_the_end(name):
+    """Regression: ``a_s²`` and its inverse at forward times down to 1e-14 agree with the
+    schedule's definition at 50 digits to 1e-14 relative. VP-cosine's ``a² = 1 − b²`` kept only
+    5 digits at s = 1e-9 (2e-6 relative), its inverse ``acos(sqrt(1 − x) cos θ0)`` 6 (5e-6):
+    the end of sampling, where optimal stops and thresholds of small variances live."""
+    import mpmath as mp
+
+    import ldm_reference as ref
+
+    key = name.replace("-", "_")
+    a2, inv = numpy_function(f"{key}_a2"), numpy_function(f"{key}_inverse_a2")
+    with mp.workdps(50):
+        for sv in (1e-14, 1e-11, 1e-9, 1e-6, 1e-3, 0.1, 0.5, 0.9):
+            exact = ref.a2_mp(name, sv)
+            assert abs(float(a2(sv)) - float(exact)) <= 1e-14 * float(exact), (sv, a2(sv), float(exact))
+            assert abs(float(inv(float(exact))) - float(ref.inverse_a2_mp(name, float(exact)))) \
+                <= 1e-14 * sv, sv
+
+
 def _brute_window(sig2, hat2, T, n=200001):
     """Backward times on a fine grid where v = s² + (1-s)² σ̂² ≤ 4σ² (rectified flow)."""
     t = np.linspace(0, T, n)

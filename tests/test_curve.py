@@ -1,6 +1,11 @@
 """The exact W²(t, d) map, thresholds and optimum, against independent evaluations: the
-full-matrix Fréchet distance at 50 digits (mpmath), the paper's printed thresholds, brute force."""
+full-matrix Fréchet distance at 50 digits (mpmath), the paper's printed thresholds, brute force,
+and the stationarity root of Prop 3(b) solved at 50 digits from formulas typed here (never
+``compute_curve`` against ``compute_curve``)."""
 
+import math
+
+import ldm_reference as ref
 import mpmath as mp
 import numpy as np
 import pytest
@@ -122,15 +127,81 @@ def test_optimal_stop_interior_matches_brute_force_and_stationarity():
 def test_optimal_stop_exact_score_is_end():
     p = Problem.from_variances([1.0, 0.3, 0.01])
     o = compute_curve(p, grid=11).optimal
-    assert o == {"d": 3, "x": 0.0, "w2_squared": 0.0, "interior": False, "t": 2.0}
+    assert o == {"d": 3, "x": 0.0, "w2_squared": 0.0, "interior": False, "t": 2.0, "s": 0.0}
 
 
-def test_optimal_stop_refines_beyond_grid():
-    p = Problem.from_variances([10, 0.2, 0.2, 0.2, 0, 0], estimated=[10.3, 0.18, 0.21, 0.19, 0, 0], T=2.0)
-    coarse = compute_curve(p, grid=11)
-    fine = compute_curve(p, grid=5001)
-    assert coarse.optimal["t"] == pytest.approx(fine.optimal["t"], abs=1e-10)
-    assert coarse.optimal["w2_squared"] < coarse.w2_squared.min()
+def _stationary_stop_mp(sig2, hat2, schedule, T):
+    out = ref.stationary_stop_mp(sig2, hat2, schedule, T)
+    assert out is not None, "no interior stationary point"
+    return out
+
+
+FIG4_RIGHT_EST = ([10, 0.2, 0.2, 0.2, 0, 0], [10.3, 0.18, 0.21, 0.19, 0, 0])
+
+
+@pytest.mark.parametrize("grid", [11, 201, 5001])
+def test_optimal_stop_refines_beyond_grid_to_the_stationary_point(grid):
+    """On any grid the reported optimum is Prop 3(b)'s stationary point solved independently:
+    ``s`` to its float64 resolution, ``t = T − s`` to one ulp of T, and W² at 1e-13 relative
+    (50-digit re-evaluation), strictly below every grid value."""
+    p = Problem.from_variances(FIG4_RIGHT_EST[0], estimated=FIG4_RIGHT_EST[1], T=2.0)
+    res = compute_curve(p, grid=grid)
+    o = res.optimal
+    assert o["d"] == 4 and o["interior"]
+    x, s_star, ds = _stationary_stop_mp(p.sigma2[:4], p.sigma2_hat[:4], "ou", 2.0)
+    assert abs(o["s"] - s_star) <= ds, (o["s"], s_star, ds)
+    assert abs(o["t"] - (2.0 - o["s"])) <= math.ulp(2.0)
+    with mp.workdps(50):
+        w_exact = float(ref.w2_mp(ref.a2_mp("ou", s_star), p.sigma2, p.sigma2_hat, 4))
+    assert o["w2_squared"] == pytest.approx(w_exact, rel=1e-13)
+    assert o["w2_squared"] < res.w2_squared.min()
+
+
+def test_optimal_stop_reports_a_stop_below_the_resolution_of_t():
+    """Regression (Hypothesis, OU): the optimal stop ``s* ≈ 1.47e-13`` before ``T = 2`` is below
+    what a backward time near 2 can resolve (ulp(2) = 4.4e-16, a 0.3 % error in s). The result
+    reports ``s`` itself, accurate to its float64 resolution, and W² evaluated there."""
+    p = Problem.from_variances([1e-10, 1e-12, 1e-12], estimated=[1e-10, 1e-12, 5e-13], T=2.0)
+    o = optimal_stop(p, np.linspace(0.0, 2.0, 201))
+    assert o["d"] == 3 and o["interior"]
+    x, s_star, ds = _stationary_stop_mp(p.sigma2, p.sigma2_hat, "ou", 2.0)
+    assert 1e-13 < s_star < 2e-13
+    assert abs(o["s"] - s_star) <= ds and ds < 1e-9 * s_star
+    assert abs(o["t"] - (2.0 - o["s"])) <= math.ulp(2.0)
+    with mp.workdps(50):
+        w_exact = float(ref.w2_mp(ref.a2_mp("ou", o["s"]), p.sigma2, p.sigma2_hat, 3))
+        w_at_t = float(ref.w2_mp(ref.a2_mp("ou", 2 - ref.mpf(o["t"])), p.sigma2, p.sigma2_hat, 3))
+    assert o["w2_squared"] == pytest.approx(w_exact, rel=1e-12)
+    # why t alone cannot carry the answer: re-evaluated at T − t, W² moves by 2e-7 relative
+    # (what made the 1e-9 brute-force property fail before ``s`` was reported)
+    assert abs(w_at_t - w_exact) > 1e-8 * w_exact
+
+
+@pytest.mark.parametrize("s2,h2", [(1 - 1e-12, None), (0.999, None), (1 - 1e-9, 1 - 3e-9),
+                                   (1 + 1e-10, 1 - 1e-10)])
+def test_map_keeps_relative_precision_for_variances_near_one(s2, h2):
+    """Regression: ``v − σ² = x(1 − σ̂²) + δ`` with ``1 − σ̂²`` formed from σ̂² itself (exact
+    near 1, Sterbenz): a component's W² stays at float64 precision. Formed from
+    ``sqrt(σ̂²)²`` it lost ``u/(1 − σ̂²)``: 2.2e-4 relative at σ² = 1 − 1e-12, 2e-13 at 0.999
+    (the README's ``pytest`` failure of the W² decomposition property)."""
+    p = Problem.from_variances([s2], estimated=None if h2 is None else [h2], T=2.0)
+    times = np.array([0.0, 1.0, 2.0 - 1e-6])
+    W = w2_map(p, times)
+    with mp.workdps(50):
+        for k, t in enumerate(times):
+            x = ref.a2_mp("ou", 2 - ref.mpf(t))
+            exact = float(ref.w2_mp(x, p.sigma2, p.sigma2_used, 1))
+            assert exact > 0 and abs(W[0, k] - exact) <= 1e-14 * exact, (t, W[0, k], exact)
+
+
+def test_optimal_stop_accepts_precomputed_map():
+    """With or without a precomputed map, the optimum is the independent stationary point."""
+    p = Problem.from_variances([2.0, 0.1], estimated=[2.0, 0.08])
+    times = backward_times(p.T, 101)
+    _, s_star, ds = _stationary_stop_mp(p.sigma2, p.sigma2_hat, "ou", p.T)
+    for o in (optimal_stop(p, times), optimal_stop(p, times, w2_map(p, times))):
+        assert o["d"] == 2 and o["interior"]
+        assert abs(o["s"] - s_star) <= ds
 
 
 def test_curve_json_keys():
@@ -141,9 +212,3 @@ def test_curve_json_keys():
     assert set(doc["thresholds"]) == {"exact", "estimated"}
     assert len(doc["thresholds"]["exact"]) == 10
     assert {"d", "t", "w2_squared"} <= set(doc["optimal"])
-
-
-def test_optimal_stop_accepts_precomputed_map():
-    p = Problem.from_variances([2.0, 0.1], estimated=[2.0, 0.08])
-    times = backward_times(p.T, 101)
-    assert optimal_stop(p, times) == optimal_stop(p, times, w2_map(p, times))

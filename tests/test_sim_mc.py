@@ -1,12 +1,16 @@
 """Monte Carlo kernels against the exact recursion; statistics; reproducibility.
 
-Small settings (a few thousand paths, tens of steps). The expected values come from the exact
-variance recursions (their own tests pin them to the continuous theory) or from independent
-formulas typed here, never from the kernels.
+Small settings (a few thousand paths, tens of steps). The expected values come from an
+independent transcription of the exact discrete variance recursions
+(``ldm_reference.discrete_variances_np``: Pierret & Galerne's formulas typed with its own
+schedules and scores), never from ``ldmstop.sim`` itself: a wrong score, rate or variance table
+shared by the kernels and ``ldmstop.sim.recursions`` would otherwise pass both sides. The
+module's own exact values (``SimulationResult.theory``) are pinned to the same transcription.
 """
 
 from __future__ import annotations
 
+import ldm_reference as ref
 import numpy as np
 import pytest
 
@@ -14,6 +18,15 @@ from ldmstop import Problem
 from ldmstop.frechet import frechet_distance2, frechet_distance2_mp
 from ldmstop.sim.simulate import simulate
 from ldmstop.sim.statistics import jackknife, w2_full
+
+
+def _exact_w2(p: Problem, r, *, scheme: str, steps: int, init: str = "pT", cap=None,
+              truncate: float = 0.0) -> np.ndarray:
+    """W² of the discretised sampler at the run's checkpoints, from the independent
+    transcription; rows d = 1..D."""
+    _, V = ref.discrete_variances_np(p.sigma2_used, schedule=p.schedule, T=p.T, steps=steps,
+                                     scheme=scheme, init=init, truncate=truncate, cap=cap)
+    return ref.w2_from_variances_np(p.sigma2, V)[:, r.checkpoint_steps]
 
 TRUE = [3.0, 1.0, 0.2, 0.05, 0.0]
 HAT = [2.5, 1.3, 0.1, 0.06, 0.0]
@@ -29,13 +42,20 @@ SCORES = {
 @pytest.mark.parametrize("init", ["pT", "normal"])
 @pytest.mark.parametrize("schedule", ["ou", "vp-linear"])
 def test_mc_agrees_with_exact_recursion(scheme, score, init, schedule):
-    """Every scheme x score x start: |MC - exact| <= 4 standard errors at every checkpoint and d."""
+    """Every scheme x score x start: |MC - exact| <= 4 standard errors at every checkpoint and
+    d, the exact value from the independent transcription; the package's own exact recursion
+    agrees with it to 1e-10 relative (a table shared by kernel and recursion cannot hide)."""
     kw, cap = SCORES[score]
     p = Problem.from_variances(TRUE, schedule=schedule, **kw)
     r = simulate(p, paths=4000, steps=30, scheme=scheme, init=init, cap=cap, checkpoints=6, seed=11)
+    exact = _exact_w2(p, r, scheme=scheme, steps=30, init=init, cap=cap)
     assert r.mc.shape == (5, 6) and np.all(r.stderr > 0)
-    assert r.z_max <= 4.0, (r.z, r.mc, r.theory)
+    np.testing.assert_allclose(r.theory, exact, rtol=1e-10, atol=1e-15)
+    z = (r.mc - exact) / r.stderr
+    assert np.max(np.abs(z)) <= 4.0, (z, r.mc, exact)
     assert r.mean_z_max <= 4.5  # first moments vanish (sign-symmetric kernel)
+    # the last checkpoint is the end of the grid (README: "the last at its end")
+    assert r.checkpoint_steps[-1] == 30 and r.times[-1] == pytest.approx(p.T)
 
 
 def test_mc_resolves_discretisation_bias():
@@ -48,21 +68,66 @@ def test_mc_resolves_discretisation_bias():
     assert z_cont.max() > 10.0
 
 
-def test_standard_errors_are_calibrated():
-    """Across independent seeds, the spread of MC - exact matches the reported standard error
-    and its mean is ~0 (the jackknife bias correction works)."""
-    p = Problem.from_variances([2.0, 0.3, 0.05], estimated=[1.5, 0.5, 0.02])
+def _calibration(p: Problem, *, seeds: int, scheme: str, steps: int, paths: int, checkpoints):
     errs, ses = [], []
-    for seed in range(40):
-        r = simulate(p, paths=1500, steps=20, scheme="ei", init="pT", checkpoints=[1.0, 2.0],
-                     seed=seed)
-        errs.append(r.mc - r.theory)
+    exact = None
+    for seed in range(seeds):
+        r = simulate(p, paths=paths, steps=steps, scheme=scheme, init="pT",
+                     checkpoints=checkpoints, seed=seed)
+        if exact is None:
+            exact = _exact_w2(p, r, scheme=scheme, steps=steps)
+        errs.append(r.mc - exact)
         ses.append(r.stderr)
-    errs, ses = np.array(errs), np.array(ses)  # (40, D, M)
-    ratio = errs.std(axis=0, ddof=1) / np.sqrt((ses**2).mean(axis=0))
-    assert np.all((ratio > 0.7) & (ratio < 1.4)), ratio
-    zbar = errs.mean(axis=0) / (errs.std(axis=0, ddof=1) / np.sqrt(40))
-    assert np.all(np.abs(zbar) < 3.5), zbar
+    return np.array(errs), np.array(ses)  # (seeds, D, M)
+
+
+def test_standard_errors_are_calibrated_both_ways():
+    """Across 100 independent seeds the spread of MC − exact matches the reported standard error
+    both ways: the pooled ratio sd/SE lies in (0.8, 1.25) (its own sampling error is ~0.05;
+    measured 1.03), so SEs inflated or deflated by sqrt 2 — e.g. added instead of in quadrature,
+    or a jackknife variance off by a factor — fail, and so does a sqrt(G)-type error. Each cell
+    is within (0.6, 1.6), and the mean error is within 4 standard errors of the mean (the
+    jackknife removes the O(1/N) bias)."""
+    p = Problem.from_variances([2.0, 0.3, 0.05], estimated=[1.5, 0.5, 0.02])
+    errs, ses = _calibration(p, seeds=100, scheme="ei", steps=20, paths=1500, checkpoints=[1.0, 2.0])
+    var_ratio = errs.var(axis=0, ddof=1) / (ses**2).mean(axis=0)
+    pooled = float(np.sqrt(var_ratio.mean()))
+    assert 0.8 < pooled < 1.25, (pooled, np.sqrt(var_ratio))
+    assert np.all((np.sqrt(var_ratio) > 0.6) & (np.sqrt(var_ratio) < 1.6)), np.sqrt(var_ratio)
+    zbar = errs.mean(axis=0) / (errs.std(axis=0, ddof=1) / np.sqrt(errs.shape[0]))
+    assert np.all(np.abs(zbar) < 4.0), zbar
+
+
+@pytest.mark.xfail(strict=True, reason="finding (ldmstop.sim.statistics): where a component's "
+                   "variance matches σ² (W² quadratic in the noise, e.g. Heun from p_T with the "
+                   "exact score, at the end) the reported standard error is ~1.8x the actual "
+                   "spread (measured sd/SE = 0.50 over 300 seeds, 128-8192 paths; the jackknife "
+                   "alone is 1.4x, the added second-order floor 2τ⁴ makes it 1.8x): conservative, "
+                   "so z <= 4 has about half its nominal power there")
+def test_standard_errors_are_calibrated_where_w2_is_quadratic_in_the_noise():
+    p = Problem.from_variances([1.0, 0.5])
+    errs, ses = _calibration(p, seeds=100, scheme="heun", steps=50, paths=1024, checkpoints=[2.0])
+    pooled = float(np.sqrt((errs.var(axis=0, ddof=1) / (ses**2).mean(axis=0)).mean()))
+    assert 0.8 < pooled < 1.25, pooled
+
+
+@pytest.mark.xfail(strict=True, reason="finding (ldmstop.sim.statistics): where sqrt V − σ is only a "
+                   "few standard errors of sqrt Ŝ (OU, σ² = 1, exact score, EM 5 steps, 4,000 "
+                   "paths: sqrt V − σ = 0.03-0.05, τ = 0.011) the bias-corrected W² and its "
+                   "jackknife SE are not normal: z has sd 1.3-1.4, mean −0.4 and a left tail to "
+                   "−9.5 in 400 runs (4 % beyond 3 SE), while the second moments' z are N(0, 1)")
+def test_w2_z_scores_are_calibrated_where_w2_is_small_against_its_noise():
+    p = Problem.from_variances([1.0], T=1.0)
+    zs = []
+    exact = None
+    for seed in range(150):
+        r = simulate(p, paths=4000, steps=5, scheme="em", init="pT", checkpoints=3, seed=seed)
+        if exact is None:
+            exact = _exact_w2(p, r, scheme="em", steps=5)
+        zs.append(((r.mc - exact) / r.stderr).ravel())
+    zs = np.array(zs)
+    assert np.all((zs.std(axis=0) > 0.8) & (zs.std(axis=0) < 1.25)), zs.std(axis=0)
+    assert np.abs(zs).max() < 5.0
 
 
 def test_plug_in_bias_is_removed():
@@ -71,10 +136,13 @@ def test_plug_in_bias_is_removed():
     bias is as large as the noise of one run."""
     p = Problem.from_variances([1.0, 0.5])
     raw, est = [], []
+    exact = None
     for seed in range(200):
         r = simulate(p, paths=128, steps=50, scheme="heun", init="pT", checkpoints=[2.0], seed=seed)
-        raw.append(r.replicates[0, :, -1] - r.theory[:, -1])
-        est.append(r.mc[:, -1] - r.theory[:, -1])
+        if exact is None:
+            exact = _exact_w2(p, r, scheme="heun", steps=50)[:, -1]
+        raw.append(r.replicates[0, :, -1] - exact)
+        est.append(r.mc[:, -1] - exact)
     raw, est = np.array(raw), np.array(est)
     se = est.std(axis=0, ddof=1) / np.sqrt(len(est))
     assert np.all(np.abs(est.mean(axis=0)) < 4 * se), (est.mean(axis=0), se)
@@ -82,15 +150,25 @@ def test_plug_in_bias_is_removed():
 
 
 def test_encoder_and_full_estimator():
-    """A rotated (non-PCA) encoder and the full-covariance estimator of the PCA encoder."""
+    """A rotated (non-PCA) encoder and the full-covariance estimator of the PCA encoder, against
+    the exact W² of the encoder's output: the full-matrix Fréchet distance (ldmstop.frechet) of
+    ``Eᵀ E diag(V) Eᵀ E`` with V from the independent recursion."""
     p = Problem.from_variances(TRUE, estimated=HAT)
     Q, _ = np.linalg.qr(np.random.default_rng(5).standard_normal((5, 5)))
-    r = simulate(p, paths=20000, steps=20, scheme="ei", encoder=Q[:, :3].T, checkpoints=4, seed=3)
-    assert r.mc.shape == (1, 4) and r.z_max <= 4.0
+    E = Q[:, :3].T
+    r = simulate(p, paths=20000, steps=20, scheme="ei", encoder=E, checkpoints=4, seed=3)
+    _, V = ref.discrete_variances_np(p.sigma2_used, schedule="ou", T=p.T, steps=20, scheme="ei")
+    exact = np.array([frechet_distance2(E.T @ E @ np.diag(V[k]) @ E.T @ E, np.diag(p.sigma2))
+                      for k in r.checkpoint_steps])
+    assert r.mc.shape == (1, 4)
+    np.testing.assert_allclose(r.theory[0], exact, rtol=1e-7)
+    assert np.max(np.abs(r.mc[0] - exact) / r.stderr[0]) <= 4.0
     r = simulate(p, paths=20000, steps=20, scheme="ei", d=3, estimator="full", checkpoints=4, seed=3)
     rd = simulate(p, paths=20000, steps=20, scheme="ei", d=3, checkpoints=4, seed=3)
-    assert r.z_max <= 4.0
-    np.testing.assert_allclose(r.theory, rd.theory, rtol=1e-9)  # same exact value, two routes
+    exact = _exact_w2(p, rd, scheme="ei", steps=20)[2]
+    np.testing.assert_allclose(r.theory[0], exact, rtol=1e-9)
+    np.testing.assert_allclose(rd.theory[0], exact, rtol=1e-9)
+    assert np.max(np.abs(r.mc[0] - exact) / r.stderr[0]) <= 4.0
     # the full and diagonal estimators see the same paths: close, not identical
     assert np.max(np.abs(r.mc - rd.mc) / rd.stderr) < 3.0
 
@@ -123,6 +201,48 @@ def test_jackknife_linear_statistic_is_batch_means():
     est, se = jackknife(values, counts)
     assert est == pytest.approx(tot / N)
     assert se == pytest.approx(chunk_means.std(ddof=1) / np.sqrt(20), rel=1e-12)
+
+
+def test_standard_error_adds_the_second_order_floor_in_quadrature():
+    """The documented W² standard error (ldmstop.sim.statistics): the delete-a-group jackknife
+    variance of the plug-in W² (Busing, Meijer & van der Leeden 1999, unequal groups) plus the
+    second-order variance ``Σ_{i≤d} 2τ_i⁴``, ``τ_i² = Var(Ŝ_ii)/(4Ŝ_ii)`` (batch-means variance
+    of the mean), in quadrature — typed here from those definitions on synthetic chunk sums with
+    unequal chunk sizes."""
+    from ldmstop.sim.statistics import ChunkMoments, w2_estimates
+
+    rng = np.random.default_rng(4)
+    counts = np.array([40, 41, 39, 40, 42, 38, 40, 40])
+    sig2 = np.array([1.0, 0.5, 0.1])
+    S = np.array([1.02, 0.49, 0.3])  # first two near σ² (floor matters), the last far from it
+    s2 = np.stack([[rng.chisquare(n, size=3) * S] for n in counts])  # (G, M=1, R=3) sums of y²
+    mom = ChunkMoments(counts=counts, s1=np.zeros_like(s2), s2=s2, s2f=np.zeros((8, 1, 0, 0)))
+    est, se, _ = w2_estimates(mom, sig2)
+
+    N, G = counts.sum(), counts.size
+
+    def w2(m):  # rows d = 1..3
+        err = (np.sqrt(m) - np.sqrt(sig2)) ** 2
+        return np.array([err[:d].sum() + sig2[d:].sum() for d in range(1, 4)])
+
+    tot = s2[:, 0, :].sum(axis=0)
+    full = tot / N
+    loo = [(tot - s2[j, 0, :]) / (N - counts[j]) for j in range(G)]
+    theta, thetas = w2(full), np.array([w2(m) for m in loo])
+    h = N / counts
+    jk_est = G * theta - ((1 - counts / N)[:, None] * thetas).sum(axis=0)
+    pseudo = h[:, None] * theta[None] - (h - 1)[:, None] * thetas
+    jk_var = ((pseudo - jk_est) ** 2 / (h - 1)[:, None]).sum(axis=0) / G
+    # batch-means variance of the mean second moment, component by component
+    means = np.array(loo)
+    m_est = G * full - ((1 - counts / N)[:, None] * means).sum(axis=0)
+    m_pseudo = h[:, None] * full[None] - (h - 1)[:, None] * means
+    var_mean = ((m_pseudo - m_est) ** 2 / (h - 1)[:, None]).sum(axis=0) / G
+    tau2 = var_mean / (4 * full)
+    floor = np.cumsum(2 * tau2**2)
+    np.testing.assert_allclose(est[:, 0], jk_est, rtol=1e-12)
+    np.testing.assert_allclose(se[:, 0] ** 2, jk_var + floor, rtol=1e-10)
+    assert np.all(floor[:2] > 0.05 * jk_var[:2])  # the floor is not negligible here
 
 
 def test_jackknife_removes_first_order_bias():

@@ -12,7 +12,8 @@ code or stopping rules. Every strategy
 
 Conventions follow THEORY.md §1 (Wu et al. 2025, *Optimal Stopping in Latent Diffusion Models*,
 arXiv:2510.08409): variances ``σ_i²`` are the eigenvalues of ``Σ`` listed in *decreasing* order,
-plug-in estimates ``σ̂_i²`` are paired with them, schedules are ``"ou"`` and ``"vp-linear"``.
+plug-in estimates ``σ̂_i²`` are paired with them, schedules default to ``"ou"`` and
+``"vp-linear"`` (:data:`ALL_SCHEDULES` lists the four built-in ones).
 
 Example::
 
@@ -61,9 +62,15 @@ __all__ = [
     "loewner_estimates",
     "covariances_with_estimates",
     "STRATEGY_MAX_T",
+    "STRATEGY_MIN_T",
+    "VP_SCHEDULES",
+    "ALL_SCHEDULES",
+    "NICE_EPS",
+    "MIN_ESTIMATE_RATIO",
     "schedules",
     "horizons",
     "backward_times",
+    "forward_times",
     "problems",
 ]
 
@@ -359,16 +366,25 @@ def psd_matrix_tuples(k: int = 2, min_size: int = 1, max_size: int = 5,
 
 
 # ----------------------------------------------------------------------------- estimates
+#: Smallest ``1 + u`` a plug-in estimate is drawn with when ``ε ≥ 1``: the paper's estimates are
+#: strictly positive (``σ̂_D > 0``), so ``u = −1`` (``σ̂² = 0``) is excluded.
+MIN_ESTIMATE_RATIO = 1.0 / 1024
+
+
 @st.composite
 def plugin_estimates(draw, sigma2: np.ndarray, eps: float) -> np.ndarray:
-    """``σ̂_i² = σ_i² (1 + u_i)`` with ``u_i ∈ [−ε, ε]``: inside the event
+    """``σ̂_i² = σ_i² (1 + u_i)`` with ``u_i ∈ [−min(ε, 1 − 2⁻¹⁰), ε]``: inside the event
     ``|σ̂_i² − σ_i²| ≤ ε σ_i²`` of Wu et al. Props 3/8 and 9 (relative error, so zeros stay 0),
     exactly: the event holds for the float64 values in rational arithmetic.
 
-    ``u_i`` shrinks toward 0 (the exact score) and the ends ``±ε`` are tried early.
+    ``ε`` may exceed 1 (the event of Prop 5 is ``ε = 1``; ``ε > 3`` reaches ``σ̂² > 4σ²``, where
+    keeping a component never helps, and with ``σ² > 1/(1 + ε)`` also ``σ̂² > 1``, where the
+    plug-in variance decreases with the noise level); the lower end stops short of ``σ̂² = 0``.
+    ``u_i`` shrinks toward 0 (the exact score) and the ends are tried early.
     """
     sigma2 = np.asarray(sigma2, dtype=float)
-    u = st.one_of(st.sampled_from([0.0, eps, -eps]), st.floats(-eps, eps, allow_nan=False))
+    lo = -min(float(eps), 1.0 - MIN_ESTIMATE_RATIO)
+    u = st.one_of(st.sampled_from([0.0, float(eps), lo]), st.floats(lo, float(eps), allow_nan=False))
     us = np.asarray(draw(st.lists(u, min_size=sigma2.size, max_size=sigma2.size)), dtype=float)
     out = sigma2 * (1.0 + us)
     # Rounding of (1 + u) and of the product can put σ̂² an ulp outside the event, and claims
@@ -383,17 +399,32 @@ def plugin_estimates(draw, sigma2: np.ndarray, eps: float) -> np.ndarray:
     return out
 
 
+#: ε values every estimate strategy tries first: inside Prop 2's safe event (ε < 3), the Prop 5
+#: event (ε = 1) and beyond the 4σ² boundary (ε = 5: σ̂² up to 6σ²).
+NICE_EPS: tuple[float, ...] = (0.1, 0.5, 0.01, 1.0, 3.0, 5.0, 0.9)
+
+
+def _eps_values(min_eps: float, max_eps: float) -> st.SearchStrategy[float]:
+    """ε in ``[min_eps, max_eps]``: nice values first, then uniform and (for wide ranges)
+    log-uniform draws, so that both ``ε ~ 1e-3`` and ``ε ~ max_eps`` are reached."""
+    nice = [e for e in NICE_EPS if min_eps <= e <= max_eps] or [max_eps]
+    branches = [st.sampled_from(nice), st.floats(min_eps, max_eps, allow_nan=False)]
+    if max_eps > 0 and max_eps / max(min_eps, 1e-4) > 10:
+        branches.append(_log_uniform(max(min_eps, 1e-4), max_eps))
+    return st.one_of(*branches)
+
+
 @st.composite
 def spectra_with_estimates(draw, spectrum: st.SearchStrategy[np.ndarray] | None = None, *,
                            max_eps: float = 0.5, min_eps: float = 0.0) -> EstimatedSpectrum:
     """A spectrum, an ``ε ∈ [min_eps, max_eps]`` and a plug-in estimate on the ε-event.
 
-    The pair is left in the spectrum's order (decreasing true variances); the estimates need not
+    ``max_eps`` may exceed 1 (see :func:`plugin_estimates`): ``max_eps = 8`` reaches estimate
+    ratios ``σ̂²/σ²`` from 1/1024 to 9, hence ``σ̂² > 4σ²`` and ``σ̂² > 1``. The pair is left in the spectrum's order (decreasing true variances); the estimates need not
     be ordered. :class:`ldmstop.Problem` reorders by decreasing estimate, as PCA would.
     """
     sig2 = draw(spectrum if spectrum is not None else any_spectra())
-    eps = draw(st.one_of(st.sampled_from([e for e in (0.1, 0.5, 0.01) if min_eps <= e <= max_eps] or [max_eps]),
-                         st.floats(min_eps, max_eps, allow_nan=False)))
+    eps = draw(_eps_values(min_eps, max_eps))
     return EstimatedSpectrum(sig2, draw(plugin_estimates(sig2, eps)), float(eps))
 
 
@@ -431,24 +462,46 @@ def covariances_with_estimates(draw, cov: st.SearchStrategy[Covariance] | None =
 
 # ----------------------------------------------------------------------------- time
 #: Largest horizon drawn per schedule (a test default, not the schedule's domain, which is
-#: ``ldmstop.problem.MAX_T``): OU is defined for every T (at 5, a_T² = 1 − e^{-10}); VP-linear's
-#: β is defined on [0, 1]; VP-cosine stops at 0.9946 (DPM-Solver); the rectified flow at 1.
-STRATEGY_MAX_T = {"ou": 5.0, "vp-linear": 1.0, "vp-cosine": 0.9946, "rectified-flow": 1.0}
+#: ``ldmstop.problem.MAX_T``): OU is defined for every T (at T = 50, a_T² = 1 − e^{-100} is 1 in
+#: float64: the start is pure noise to machine precision); VP-linear's β is defined on [0, 1];
+#: VP-cosine stops at 0.9946 (DPM-Solver), where its drift is still finite; the rectified flow
+#: at 1.
+STRATEGY_MAX_T = {"ou": 50.0, "vp-linear": 1.0, "vp-cosine": 0.9946, "rectified-flow": 1.0}
+#: Smallest horizon drawn by default: a diffusion stopped almost at once (a_T² ~ 2e-4 for OU).
+STRATEGY_MIN_T = 1e-4
+#: The variance-preserving built-in schedules (the closed forms in x = a_s² apply) and all of them.
+VP_SCHEDULES = ("ou", "vp-linear", "vp-cosine")
+ALL_SCHEDULES = VP_SCHEDULES + ("rectified-flow",)
 
 
 def schedules(names: Sequence[str] = ("ou", "vp-linear")) -> st.SearchStrategy[str]:
     """Schedule names, the first (``"ou"``) being the shrink target (THEORY.md §1). The default
-    is the two VP schedules of the paper; ``tuple(STRATEGY_MAX_T)`` lists every built-in one."""
+    is the two VP schedules of the paper; :data:`VP_SCHEDULES` adds VP-cosine (every claim stated
+    in ``x = a_s²`` holds for it too) and :data:`ALL_SCHEDULES` the rectified flow."""
     return st.sampled_from(list(names))
 
 
-def horizons(schedule: str = "ou", *, min_T: float = 0.05,
+def horizons(schedule: str = "ou", *, min_T: float = STRATEGY_MIN_T,
              max_T: float | None = None) -> st.SearchStrategy[float]:
-    """Horizons ``T ∈ [min_T, max_T]``, ``max_T`` defaulting to :data:`STRATEGY_MAX_T` (OU: 5,
-    the paper uses 2; VP-linear: 1). Tries 2 and 1 (OU) or 1 and 1/2 first."""
+    """Horizons ``T ∈ [min_T, max_T]`` (default ``[1e-4, STRATEGY_MAX_T]``: OU up to 50, the
+    others up to the end of their domain). Tries the paper's 2 and 1 (OU) or 1 and 1/2 first,
+    then both ends, then uniform and log-uniform draws (so ``T ~ 1e-4`` is as easy to reach as
+    ``T ~ 10``)."""
     hi = max_T if max_T is not None else STRATEGY_MAX_T[schedule]
+    if not 0 < min_T <= hi:
+        raise ValueError(f"need 0 < min_T <= max_T, got {min_T}, {hi}")
     nice = [v for v in ((2.0, 1.0) if schedule == "ou" else (1.0, 0.5)) if min_T <= v <= hi]
-    return st.one_of(st.sampled_from(nice or [hi]), st.floats(min_T, hi, allow_nan=False))
+    edges = [hi, min_T]
+    return st.one_of(st.sampled_from(nice + edges), st.floats(min_T, hi, allow_nan=False),
+                     _log_uniform(min_T, hi))
+
+
+def forward_times(T: float, *, min_s: float = 1e-10) -> st.SearchStrategy[float]:
+    """Forward times ``s ∈ [min(min_s, T), T]`` (``s = T − t``): ``T``, ``T/2`` and ``min_s``
+    first, then uniform and log-uniform (down to the end of sampling, where scores are stiff)."""
+    lo = min(min_s, T)
+    return st.one_of(st.sampled_from([T, T / 2, lo]), st.floats(lo, T, allow_nan=False),
+                     _log_uniform(lo, T))
 
 
 def backward_times(T: float, *, min_size: int = 1, max_size: int = 8) -> st.SearchStrategy[np.ndarray]:
@@ -461,17 +514,22 @@ def backward_times(T: float, *, min_size: int = 1, max_size: int = 8) -> st.Sear
 @st.composite
 def problems(draw, *, spectrum: st.SearchStrategy[np.ndarray] | None = None,
              estimated: bool | None = None, max_eps: float = 0.5,
-             schedule: str | None = None):
-    """A validated :class:`ldmstop.Problem`: spectrum, optional plug-in estimate on the ε-event,
-    schedule and horizon. ``estimated=None`` draws either case."""
+             schedule: str | Sequence[str] | None = None):
+    """A validated :class:`ldmstop.Problem`: spectrum, optional plug-in estimate on the ε-event
+    (``ε ≤ max_eps``, which may exceed 1: see :func:`plugin_estimates`), schedule and horizon
+    (:func:`horizons`). ``schedule``: a name, a sequence of names to draw from, or ``None`` (the
+    two VP schedules of the paper). ``estimated=None`` draws either case."""
     from ldmstop import Problem
 
     sig2 = draw(spectrum if spectrum is not None else any_spectra())
-    sched = schedule or draw(schedules())
+    if isinstance(schedule, str):
+        sched = schedule
+    else:
+        sched = draw(schedules(schedule) if schedule is not None else schedules())
     T = draw(horizons(sched))
     est = draw(st.booleans()) if estimated is None else estimated
     hat = None
     if est:
-        eps = draw(st.floats(0.0, max_eps))
+        eps = draw(_eps_values(0.0, max_eps))
         hat = draw(plugin_estimates(sig2, eps))
     return Problem.from_variances(sig2, estimated=hat, schedule=sched, T=T)

@@ -1,7 +1,7 @@
 # GENERATED FILE - DO NOT EDIT. Written by `python -m ldmstop.derivations.generate`
 # from the SymPy derivations in derivations/ (checked by tests/test_generated.py).
 # SymPy version: 1.14.0
-# Source SHA-256: b05ece4dd66bc8d27dfd3d5fb005aa1d933cd3fe9844ea8507520fe9e9ce6de1
+# Source SHA-256: 5100f2be635e0d8bbb37a6a751f82c851fffafd15be2bf761fec5d0f82f30fbc
 """Scalar functions of every derived result on the ``math`` module: the form ``numba.njit`` compiles (see ``ldmstop.derivations.backends.numba_function``).
 
 Generated from the SymPy derivations (:mod:`ldmstop.derivations.results`); edit those and regenerate.
@@ -98,9 +98,9 @@ def component_error(x, sigma, sigmahat):
     return sigma**2 - 2*sigma*math.sqrt(-sigmahat**2*x + sigmahat**2 + x) - sigmahat**2*x + sigmahat**2 + x
 
 
-def component_error_stable(x, sigma, sigmahat, delta):
-    """W2² of a kept component, cancellation-free. (x(1 - σ̂²) + δ)² / (sqrt(v) + σ)² with δ = σ̂² - σ², equal to component_error [docs/design.md (numerics)]"""
-    return (delta + x*(1 - sigmahat**2))**2/(sigma + math.sqrt(sigmahat**2*(1 - x) + x))**2
+def component_error_stable(x, sigma, sigmahat, delta, one_minus_sigmahat2):
+    """W2² of a kept component, cancellation-free. (x(1 - σ̂²) + δ)² / (sqrt(v) + σ)² with δ = σ̂² - σ² and 1 - σ̂² passed in, equal to component_error [docs/design.md (numerics)]"""
+    return (delta + one_minus_sigmahat2*x)**2/(sigma + math.sqrt(sigmahat**2*(1 - x) + x))**2
 
 
 def discarded_error(sigma):
@@ -245,27 +245,27 @@ def vp_cosine_b(s):
 
 def vp_cosine_a2(s):
     """vp-cosine: a_s² = 1 - b_s². noise variance of the forward marginal [docs/theory.md §1; Nichol & Dhariwal 2021 (improved DDPM), eq. (17), offset 0.008; T = 0.9946 as in Lu et al. 2022 (DPM-Solver)]"""
-    return -math.cos(math.pi*((125/252)*s + 1/252))**2/math.cos((1/252)*math.pi)**2 + 1
+    return math.sin((125/252)*math.pi*s)*math.sin((125/252)*math.pi*s + (1/126)*math.pi)/math.cos((1/252)*math.pi)**2
 
 
 def vp_cosine_inverse_a2(x):
     """vp-cosine: inverse of s ↦ a_s². forward time at which the noise variance equals x [Wu et al. 2025, Prop 2 (ā^{-2})]"""
-    return (1/125)*(252*math.acos(math.sqrt(1 - x)*math.cos((1/252)*math.pi)) - math.pi)/math.pi
+    return (252/125)*math.asin(x*math.cos((1/252)*math.pi)/(math.sqrt(1 - x)*math.sin((1/252)*math.pi) + math.sqrt(x*math.cos((1/252)*math.pi)**2 + math.sin((1/252)*math.pi)**2)))/math.pi
 
 
 def vp_cosine_extended_inverse_a2(x, T):
     """vp-cosine: extended inverse ā^{-2}. 0 below 0, the inverse on [0, a_T²], T above [Wu et al. 2025, Prop 2]"""
-    return ((0) if (x < 0) else ((1/125)*(252*math.acos(math.sqrt(1 - x)*math.cos((1/252)*math.pi)) - math.pi)/math.pi) if (x <= -math.cos(math.pi*((125/252)*T + 1/252))**2/math.cos((1/252)*math.pi)**2 + 1) else (T))
+    return ((0) if (x < 0) else ((252/125)*math.asin(x*math.cos((1/252)*math.pi)/(math.sqrt(1 - x)*math.sin((1/252)*math.pi) + math.sqrt(x*math.cos((1/252)*math.pi)**2 + math.sin((1/252)*math.pi)**2)))/math.pi) if (x <= math.sin((125/252)*math.pi*T)*math.sin((125/252)*math.pi*T + (1/126)*math.pi)/math.cos((1/252)*math.pi)**2) else (T))
 
 
 def vp_cosine_threshold_time_exact(sigma, T):
     """vp-cosine: threshold t_d (exact score). backward time after which keeping component d lowers W2 (exact score) [Wu et al. 2025, Prop 2 (t_d)]"""
-    return ((0) if (sigma**2 >= 1) else (T - ((0) if (sigma**2/(sigma**2 - 1) > 0) else ((252/125)*math.acos(math.sqrt(3*sigma**2/(sigma**2 - 1) + 1)*math.cos((1/252)*math.pi))/math.pi - 1/125) if (sigma**2/(sigma**2 - 1) >= (1/3)*math.cos((125/252)*math.pi*T + (1/252)*math.pi)**2/math.cos((1/252)*math.pi)**2 - 1/3) else (T))))
+    return ((0) if (sigma**2 >= 1) else (T - ((0) if (sigma**2/((sigma - 1)*(sigma + 1)) > 0) else (-252/125*math.asin(3*sigma**2*math.cos((1/252)*math.pi)/((sigma - 1)*(sigma + 1)*(math.sqrt(3*sigma**2/((sigma - 1)*(sigma + 1)) + 1)*math.sin((1/252)*math.pi) + math.sqrt(-3*sigma**2*math.cos((1/252)*math.pi)**2/((sigma - 1)*(sigma + 1)) + math.sin((1/252)*math.pi)**2))))/math.pi) if (sigma**2/((sigma - 1)*(sigma + 1)) >= (1/3)*math.sin((1/2)*math.pi*((125/126)*T + 1/126) + (1/252)*math.pi)*math.cos((1/2)*math.pi*((125/126)*T + 1/126) + (125/252)*math.pi)/math.cos((1/252)*math.pi)**2) else (T))))
 
 
 def vp_cosine_threshold_time_plugin(sigma, sigmahat, T):
     """vp-cosine: threshold t̂_d (plug-in). backward time after which keeping component d lowers W2 (plug-in score) [Wu et al. 2025, Prop 2 (t̂_d)]"""
-    return ((0) if (sigmahat**2 >= 1) and (sigmahat**2 < 4*sigma**2) else (T) if (sigmahat**2 >= 1) else (T - ((0) if ((2*sigma - sigmahat)*(2*sigma + sigmahat)/((sigmahat - 1)*(sigmahat + 1)) > 0) else ((1/125)*(252*math.acos(math.sqrt((2*sigma - sigmahat)*(2*sigma + sigmahat)/((sigmahat - 1)*(sigmahat + 1)) + 1)*math.cos((1/252)*math.pi)) - math.pi)/math.pi) if (math.cos(math.pi*((125/252)*T + 1/252))**2/math.cos((1/252)*math.pi)**2 <= (2*sigma - sigmahat)*(2*sigma + sigmahat)/((sigmahat - 1)*(sigmahat + 1)) + 1) else (T))))
+    return ((0) if (sigmahat**2 >= 1) and (sigmahat**2 < 4*sigma**2) else (T) if (sigmahat**2 >= 1) else (T - ((0) if ((2*sigma - sigmahat)*(2*sigma + sigmahat)/((sigmahat - 1)*(sigmahat + 1)) > 0) else (-252/125*math.asin((2*sigma - sigmahat)*(2*sigma + sigmahat)*math.cos((1/252)*math.pi)/((sigmahat - 1)*(sigmahat + 1)*(math.sqrt((2*sigma - sigmahat)*(2*sigma + sigmahat)/((sigmahat - 1)*(sigmahat + 1)) + 1)*math.sin((1/252)*math.pi) + math.sqrt(-(2*sigma - sigmahat)*(2*sigma + sigmahat)*math.cos((1/252)*math.pi)**2/((sigmahat - 1)*(sigmahat + 1)) + math.sin((1/252)*math.pi)**2))))/math.pi) if ((2*sigma - sigmahat)*(2*sigma + sigmahat)/((sigmahat - 1)*(sigmahat + 1)) >= math.sin((1/2)*math.pi*((125/126)*T + 1/126) + (1/252)*math.pi)*math.cos((1/2)*math.pi*((125/126)*T + 1/126) + (125/252)*math.pi)/math.cos((1/252)*math.pi)**2) else (T))))
 
 
 def ou_drift(s):

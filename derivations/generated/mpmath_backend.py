@@ -1,7 +1,7 @@
 # GENERATED FILE - DO NOT EDIT. Written by `python -m ldmstop.derivations.generate`
 # from the SymPy derivations in derivations/ (checked by tests/test_generated.py).
 # SymPy version: 1.14.0
-# Source SHA-256: b05ece4dd66bc8d27dfd3d5fb005aa1d933cd3fe9844ea8507520fe9e9ce6de1
+# Source SHA-256: 5100f2be635e0d8bbb37a6a751f82c851fffafd15be2bf761fec5d0f82f30fbc
 """mpmath functions of every derived result: evaluate at the precision of ``mpmath.mp.dps`` (pass ``mpmath.mpf`` arguments).
 
 Generated from the SymPy derivations (:mod:`ldmstop.derivations.results`); edit those and regenerate.
@@ -98,9 +98,9 @@ def component_error(x, sigma, sigmahat):
     return sigma**2 - 2*sigma*mpmath.sqrt(-sigmahat**2*x + sigmahat**2 + x) - sigmahat**2*x + sigmahat**2 + x
 
 
-def component_error_stable(x, sigma, sigmahat, delta):
-    """W2² of a kept component, cancellation-free. (x(1 - σ̂²) + δ)² / (sqrt(v) + σ)² with δ = σ̂² - σ², equal to component_error [docs/design.md (numerics)]"""
-    return (delta + x*(1 - sigmahat**2))**2/(sigma + mpmath.sqrt(sigmahat**2*(1 - x) + x))**2
+def component_error_stable(x, sigma, sigmahat, delta, one_minus_sigmahat2):
+    """W2² of a kept component, cancellation-free. (x(1 - σ̂²) + δ)² / (sqrt(v) + σ)² with δ = σ̂² - σ² and 1 - σ̂² passed in, equal to component_error [docs/design.md (numerics)]"""
+    return (delta + one_minus_sigmahat2*x)**2/(sigma + mpmath.sqrt(sigmahat**2*(1 - x) + x))**2
 
 
 def discarded_error(sigma):
@@ -245,27 +245,27 @@ def vp_cosine_b(s):
 
 def vp_cosine_a2(s):
     """vp-cosine: a_s² = 1 - b_s². noise variance of the forward marginal [docs/theory.md §1; Nichol & Dhariwal 2021 (improved DDPM), eq. (17), offset 0.008; T = 0.9946 as in Lu et al. 2022 (DPM-Solver)]"""
-    return -mpmath.cos(mpmath.pi*((mpmath.mpf(125)/mpmath.mpf(252))*s + mpmath.mpf(1)/mpmath.mpf(252)))**2/mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2 + 1
+    return mpmath.sin((mpmath.mpf(125)/mpmath.mpf(252))*mpmath.pi*s)*mpmath.sin((mpmath.mpf(125)/mpmath.mpf(252))*mpmath.pi*s + (mpmath.mpf(1)/mpmath.mpf(126))*mpmath.pi)/mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2
 
 
 def vp_cosine_inverse_a2(x):
     """vp-cosine: inverse of s ↦ a_s². forward time at which the noise variance equals x [Wu et al. 2025, Prop 2 (ā^{-2})]"""
-    return (mpmath.mpf(1)/mpmath.mpf(125))*(252*mpmath.acos(mpmath.sqrt(1 - x)*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)) - mpmath.pi)/mpmath.pi
+    return (mpmath.mpf(252)/mpmath.mpf(125))*mpmath.asin(x*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)/(mpmath.sqrt(1 - x)*mpmath.sin((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi) + mpmath.sqrt(x*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2 + mpmath.sin((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2)))/mpmath.pi
 
 
 def vp_cosine_extended_inverse_a2(x, T):
     """vp-cosine: extended inverse ā^{-2}. 0 below 0, the inverse on [0, a_T²], T above [Wu et al. 2025, Prop 2]"""
-    return ((0) if (x < 0) else ((mpmath.mpf(1)/mpmath.mpf(125))*(252*mpmath.acos(mpmath.sqrt(1 - x)*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)) - mpmath.pi)/mpmath.pi) if (x <= -mpmath.cos(mpmath.pi*((mpmath.mpf(125)/mpmath.mpf(252))*T + mpmath.mpf(1)/mpmath.mpf(252)))**2/mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2 + 1) else (T))
+    return ((0) if (x < 0) else ((mpmath.mpf(252)/mpmath.mpf(125))*mpmath.asin(x*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)/(mpmath.sqrt(1 - x)*mpmath.sin((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi) + mpmath.sqrt(x*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2 + mpmath.sin((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2)))/mpmath.pi) if (x <= mpmath.sin((mpmath.mpf(125)/mpmath.mpf(252))*mpmath.pi*T)*mpmath.sin((mpmath.mpf(125)/mpmath.mpf(252))*mpmath.pi*T + (mpmath.mpf(1)/mpmath.mpf(126))*mpmath.pi)/mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2) else (T))
 
 
 def vp_cosine_threshold_time_exact(sigma, T):
     """vp-cosine: threshold t_d (exact score). backward time after which keeping component d lowers W2 (exact score) [Wu et al. 2025, Prop 2 (t_d)]"""
-    return ((0) if (sigma**2 >= 1) else (T - ((0) if (sigma**2/(sigma**2 - 1) > 0) else ((mpmath.mpf(252)/mpmath.mpf(125))*mpmath.acos(mpmath.sqrt(3*sigma**2/(sigma**2 - 1) + 1)*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi))/mpmath.pi + mpmath.mpf(-1)/mpmath.mpf(125)) if (sigma**2/(sigma**2 - 1) >= (mpmath.mpf(1)/mpmath.mpf(3))*mpmath.cos((mpmath.mpf(125)/mpmath.mpf(252))*mpmath.pi*T + (mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2/mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2 + mpmath.mpf(-1)/mpmath.mpf(3)) else (T))))
+    return ((0) if (sigma**2 >= 1) else (T - ((0) if (sigma**2/((sigma - 1)*(sigma + 1)) > 0) else (-mpmath.mpf(252)/mpmath.mpf(125)*mpmath.asin(3*sigma**2*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)/((sigma - 1)*(sigma + 1)*(mpmath.sqrt(3*sigma**2/((sigma - 1)*(sigma + 1)) + 1)*mpmath.sin((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi) + mpmath.sqrt(-3*sigma**2*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2/((sigma - 1)*(sigma + 1)) + mpmath.sin((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2))))/mpmath.pi) if (sigma**2/((sigma - 1)*(sigma + 1)) >= (mpmath.mpf(1)/mpmath.mpf(3))*mpmath.sin((mpmath.mpf(1)/mpmath.mpf(2))*mpmath.pi*((mpmath.mpf(125)/mpmath.mpf(126))*T + mpmath.mpf(1)/mpmath.mpf(126)) + (mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(2))*mpmath.pi*((mpmath.mpf(125)/mpmath.mpf(126))*T + mpmath.mpf(1)/mpmath.mpf(126)) + (mpmath.mpf(125)/mpmath.mpf(252))*mpmath.pi)/mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2) else (T))))
 
 
 def vp_cosine_threshold_time_plugin(sigma, sigmahat, T):
     """vp-cosine: threshold t̂_d (plug-in). backward time after which keeping component d lowers W2 (plug-in score) [Wu et al. 2025, Prop 2 (t̂_d)]"""
-    return ((0) if (sigmahat**2 >= 1) and (sigmahat**2 < 4*sigma**2) else (T) if (sigmahat**2 >= 1) else (T - ((0) if ((2*sigma - sigmahat)*(2*sigma + sigmahat)/((sigmahat - 1)*(sigmahat + 1)) > 0) else ((mpmath.mpf(1)/mpmath.mpf(125))*(252*mpmath.acos(mpmath.sqrt((2*sigma - sigmahat)*(2*sigma + sigmahat)/((sigmahat - 1)*(sigmahat + 1)) + 1)*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)) - mpmath.pi)/mpmath.pi) if (mpmath.cos(mpmath.pi*((mpmath.mpf(125)/mpmath.mpf(252))*T + mpmath.mpf(1)/mpmath.mpf(252)))**2/mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2 <= (2*sigma - sigmahat)*(2*sigma + sigmahat)/((sigmahat - 1)*(sigmahat + 1)) + 1) else (T))))
+    return ((0) if (sigmahat**2 >= 1) and (sigmahat**2 < 4*sigma**2) else (T) if (sigmahat**2 >= 1) else (T - ((0) if ((2*sigma - sigmahat)*(2*sigma + sigmahat)/((sigmahat - 1)*(sigmahat + 1)) > 0) else (-mpmath.mpf(252)/mpmath.mpf(125)*mpmath.asin((2*sigma - sigmahat)*(2*sigma + sigmahat)*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)/((sigmahat - 1)*(sigmahat + 1)*(mpmath.sqrt((2*sigma - sigmahat)*(2*sigma + sigmahat)/((sigmahat - 1)*(sigmahat + 1)) + 1)*mpmath.sin((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi) + mpmath.sqrt(-(2*sigma - sigmahat)*(2*sigma + sigmahat)*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2/((sigmahat - 1)*(sigmahat + 1)) + mpmath.sin((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2))))/mpmath.pi) if ((2*sigma - sigmahat)*(2*sigma + sigmahat)/((sigmahat - 1)*(sigmahat + 1)) >= mpmath.sin((mpmath.mpf(1)/mpmath.mpf(2))*mpmath.pi*((mpmath.mpf(125)/mpmath.mpf(126))*T + mpmath.mpf(1)/mpmath.mpf(126)) + (mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)*mpmath.cos((mpmath.mpf(1)/mpmath.mpf(2))*mpmath.pi*((mpmath.mpf(125)/mpmath.mpf(126))*T + mpmath.mpf(1)/mpmath.mpf(126)) + (mpmath.mpf(125)/mpmath.mpf(252))*mpmath.pi)/mpmath.cos((mpmath.mpf(1)/mpmath.mpf(252))*mpmath.pi)**2) else (T))))
 
 
 def ou_drift(s):

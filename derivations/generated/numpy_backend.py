@@ -1,7 +1,7 @@
 # GENERATED FILE - DO NOT EDIT. Written by `python -m ldmstop.derivations.generate`
 # from the SymPy derivations in derivations/ (checked by tests/test_generated.py).
 # SymPy version: 1.14.0
-# Source SHA-256: b05ece4dd66bc8d27dfd3d5fb005aa1d933cd3fe9844ea8507520fe9e9ce6de1
+# Source SHA-256: 5100f2be635e0d8bbb37a6a751f82c851fffafd15be2bf761fec5d0f82f30fbc
 """Vectorised numpy functions of every derived result (arrays broadcast; piecewise results by ``numpy.select``).
 
 Generated from the SymPy derivations (:mod:`ldmstop.derivations.results`); edit those and regenerate.
@@ -101,10 +101,9 @@ def component_error(x, sigma, sigmahat):
     return sigma**2 - 2*sigma*numpy.sqrt(x1) + x1
 
 
-def component_error_stable(x, sigma, sigmahat, delta):
-    """W2² of a kept component, cancellation-free. (x(1 - σ̂²) + δ)² / (sqrt(v) + σ)² with δ = σ̂² - σ², equal to component_error [docs/design.md (numerics)]"""
-    x0 = sigmahat**2
-    return (delta + x*(1 - x0))**2/(sigma + numpy.sqrt(x + x0*(1 - x)))**2
+def component_error_stable(x, sigma, sigmahat, delta, one_minus_sigmahat2):
+    """W2² of a kept component, cancellation-free. (x(1 - σ̂²) + δ)² / (sqrt(v) + σ)² with δ = σ̂² - σ² and 1 - σ̂² passed in, equal to component_error [docs/design.md (numerics)]"""
+    return (delta + one_minus_sigmahat2*x)**2/(sigma + numpy.sqrt(sigmahat**2*(1 - x) + x))**2
 
 
 def discarded_error(sigma):
@@ -292,27 +291,39 @@ def vp_cosine_b(s):
 
 def vp_cosine_a2(s):
     """vp-cosine: a_s² = 1 - b_s². noise variance of the forward marginal [docs/theory.md §1; Nichol & Dhariwal 2021 (improved DDPM), eq. (17), offset 0.008; T = 0.9946 as in Lu et al. 2022 (DPM-Solver)]"""
-    return -numpy.cos(numpy.pi*((125/252)*s + 1/252))**2/numpy.cos((1/252)*numpy.pi)**2 + 1
+    x0 = (125/252)*numpy.pi*s
+    return numpy.sin(x0)*numpy.sin(x0 + (1/126)*numpy.pi)/numpy.cos((1/252)*numpy.pi)**2
 
 
 def vp_cosine_inverse_a2(x):
     """vp-cosine: inverse of s ↦ a_s². forward time at which the noise variance equals x [Wu et al. 2025, Prop 2 (ā^{-2})]"""
-    return (1/125)*(252*numpy.arccos(numpy.sqrt(1 - x)*numpy.cos((1/252)*numpy.pi)) - numpy.pi)/numpy.pi
+    x0 = (1/252)*numpy.pi
+    x1 = numpy.cos(x0)
+    x2 = numpy.sin(x0)
+    return (252/125)*numpy.arcsin(x*x1/(x2*numpy.sqrt(1 - x) + numpy.sqrt(x*x1**2 + x2**2)))/numpy.pi
 
 
 def vp_cosine_extended_inverse_a2(x, T):
     """vp-cosine: extended inverse ā^{-2}. 0 below 0, the inverse on [0, a_T²], T above [Wu et al. 2025, Prop 2]"""
-    x0 = numpy.cos((1/252)*numpy.pi)
-    return numpy.select([numpy.less(x, 0),numpy.less_equal(x, 1 - numpy.cos(numpy.pi*((125/252)*T + 1/252))**2/x0**2),True], [0,(1/125)*(252*numpy.arccos(x0*numpy.sqrt(1 - x)) - numpy.pi)/numpy.pi,T], default=numpy.nan)
+    x0 = (1/252)*numpy.pi
+    x1 = numpy.cos(x0)
+    x2 = numpy.sin(x0)
+    x3 = x1**2
+    x4 = (125/252)*numpy.pi*T
+    return numpy.select([numpy.less(x, 0),numpy.less_equal(x, numpy.sin(x4)*numpy.sin(x4 + (1/126)*numpy.pi)/x3),True], [0,(252/125)*numpy.arcsin(x*x1/(x2*numpy.sqrt(1 - x) + numpy.sqrt(x*x3 + x2**2)))/numpy.pi,T], default=numpy.nan)
 
 
 def vp_cosine_threshold_time_exact(sigma, T):
     """vp-cosine: threshold t_d (exact score). backward time after which keeping component d lowers W2 (exact score) [Wu et al. 2025, Prop 2 (t_d)]"""
     x0 = sigma**2
-    x1 = x0/(x0 - 1)
+    x1 = x0/((sigma - 1)*(sigma + 1))
     x2 = (1/252)*numpy.pi
-    x3 = numpy.cos(x2)
-    return numpy.select([numpy.greater_equal(x0, 1),True], [0,T - numpy.select([numpy.greater(x1, 0),numpy.greater_equal(x1, -1/3 + (1/3)*numpy.cos((125/252)*numpy.pi*T + x2)**2/x3**2),True], [0,(252/125)*numpy.arccos(x3*numpy.sqrt(3*x1 + 1))/numpy.pi - 1/125,T], default=numpy.nan)], default=numpy.nan)
+    x3 = numpy.sin(x2)
+    x4 = 3*x1
+    x5 = numpy.cos(x2)
+    x6 = x5**2
+    x7 = (1/2)*numpy.pi*((125/126)*T + 1/126)
+    return numpy.select([numpy.greater_equal(x0, 1),True], [0,T - numpy.select([numpy.greater(x1, 0),numpy.greater_equal(x1, (1/3)*numpy.sin(x2 + x7)*numpy.cos(x7 + (125/252)*numpy.pi)/x6),True], [0,-252/125*numpy.arcsin(x4*x5/(x3*numpy.sqrt(x4 + 1) + numpy.sqrt(x3**2 - x4*x6)))/numpy.pi,T], default=numpy.nan)], default=numpy.nan)
 
 
 def vp_cosine_threshold_time_plugin(sigma, sigmahat, T):
@@ -321,9 +332,12 @@ def vp_cosine_threshold_time_plugin(sigma, sigmahat, T):
     x1 = numpy.greater_equal(x0, 1)
     x2 = 2*sigma
     x3 = (-sigmahat + x2)*(sigmahat + x2)/((sigmahat - 1)*(sigmahat + 1))
-    x4 = numpy.cos((1/252)*numpy.pi)
-    x5 = x3 + 1
-    return numpy.select([numpy.logical_and.reduce((x1,numpy.less(x0, 4*sigma**2))),x1,True], [0,T,T - numpy.select([numpy.greater(x3, 0),numpy.greater_equal(x5, numpy.cos(numpy.pi*((125/252)*T + 1/252))**2/x4**2),True], [0,(1/125)*(252*numpy.arccos(x4*numpy.sqrt(x5)) - numpy.pi)/numpy.pi,T], default=numpy.nan)], default=numpy.nan)
+    x4 = (1/252)*numpy.pi
+    x5 = numpy.sin(x4)
+    x6 = numpy.cos(x4)
+    x7 = x6**2
+    x8 = (1/2)*numpy.pi*((125/126)*T + 1/126)
+    return numpy.select([numpy.logical_and.reduce((x1,numpy.less(x0, 4*sigma**2))),x1,True], [0,T,T - numpy.select([numpy.greater(x3, 0),numpy.greater_equal(x3, numpy.sin(x4 + x8)*numpy.cos(x8 + (125/252)*numpy.pi)/x7),True], [0,-252/125*numpy.arcsin(x3*x6/(x5*numpy.sqrt(x3 + 1) + numpy.sqrt(-x3*x7 + x5**2)))/numpy.pi,T], default=numpy.nan)], default=numpy.nan)
 
 
 def ou_drift(s):

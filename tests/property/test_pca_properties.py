@@ -10,6 +10,7 @@ orthonormal rows) is ``N(0, Eᵀ E (a² I + b² Σ_gen) Eᵀ E)``, with ``Σ_gen
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import mpmath as mp
 import numpy as np
@@ -63,11 +64,13 @@ def _interval_index(thr: np.ndarray, t: float) -> int:
     return 1
 
 
-@given(lst.covariances(spectrum=lst.distinct_spectra(1, 5, min_value=1e-6)), lst.schedules(), st.data())
+@given(lst.covariances(spectrum=lst.distinct_spectra(2, 5, min_value=1e-6)),
+       lst.schedules(lst.VP_SCHEDULES), st.data())
 def test_prop6_pca_optimal_among_pca_projections(cov, sched, data):
-    """Prop 6: ``Σ = O Λ Oᵀ`` with distinct eigenvalues; for ``t ∈ [t_d, t_{d+1})`` (``t_d`` of
-    Prop 2, from ``Problem.from_covariance``) the d-dimensional PCA projection minimises ``d_F``
-    among PCA projections of every dimension (full-matrix Fréchet, 30 digits)."""
+    """Prop 6: ``Σ = O Λ Oᵀ`` with distinct eigenvalues, ``D ≥ 2`` (with one dimension there is
+    nothing to choose); for ``t ∈ [t_d, t_{d+1})`` (``t_d`` of Prop 2, from
+    ``Problem.from_covariance``) the d-dimensional PCA projection minimises ``d_F`` among PCA
+    projections of every dimension (full-matrix Fréchet, 30 digits), every VP schedule."""
     T = data.draw(lst.horizons(sched))
     p = Problem.from_covariance(cov.matrix, schedule=sched, T=T)
     thr = threshold_times(p)
@@ -110,49 +113,77 @@ def _prop7_thresholds(est: lst.EstimatedCovariance, sched: str, T: float, S: flo
     return lower, upper  # lower[d-1] = T̂_d, upper[d] = t̂_{d+1}
 
 
-def _prop7_case(est, sched, T, S, data):
+def _prop7_case(est, sched, T, S, data, counts: Counter):
     """Prop 7 with the half-open interval ``[T̂_d, t̂_{d+1})`` (``t = T`` included for d = D), as in
-    Prop 2. The printed closed interval is refuted at its right end, see the test below."""
+    Prop 2. The printed closed interval is refuted at its right end, see the test below.
+    ``counts`` records whether the example asserted anything (``checked``, and ``early`` when
+    for a ``d < D``) or was vacuous (no non-empty interval)."""
     lower, upper = _prop7_thresholds(est, sched, T, S)
     D = est.true.eigenvalues.size
+    counts["examples"] += 1
     ok = [d for d in range(1, D + 1) if lower[d - 1] is not None
           and (lower[d - 1] < upper[d] or (d == D and lower[d - 1] <= upper[d]))]
     if not ok:
         event("no non-empty interval [T̂_d, t̂_{d+1})")
         return
-    d = data.draw(st.sampled_from(ok))
+    # prefer an interval for d < D when there is one: d = D near the end is the easy case
+    early = [d for d in ok if d < D]
+    d = data.draw(st.sampled_from(early or ok))
     t = data.draw(st.floats(lower[d - 1], upper[d], exclude_max=d < D))
     event(f"interval for d={d} of D={D}")
+    counts["checked"] += 1
+    counts["early"] += d < D
     gap, vals = _pca_gap(est.true.matrix, est.estimate.matrix, est.estimate.basis, sched, T, t, d)
     note(f"S={S!r} eps={est.eps!r} T̂={lower!r} t̂={upper!r} t={t!r} d={d} W2={vals!r}")
     assert gap <= _tol(est.true.eigenvalues, est.estimate.eigenvalues)
 
 
 _prop7_inputs = st.tuples(
-    lst.covariances_with_estimates(lst.covariances(spectrum=lst.distinct_spectra(1, 4, min_value=1e-4)),
+    lst.covariances_with_estimates(lst.covariances(spectrum=lst.distinct_spectra(2, 4, min_value=1e-4)),
                                    max_eps=0.05),
-    lst.schedules())
+    lst.schedules(lst.VP_SCHEDULES))
+
+#: Coverage the Prop 7 properties must reach: examples that assert (a non-empty interval) and
+#: examples that assert for some d < D (measured: 73 % and 35 % of the default profile's
+#: derandomised examples).
+PROP7_MIN_CHECKED = 0.6
+PROP7_MIN_EARLY = 0.2
 
 
-@given(_prop7_inputs, st.data())
-def test_prop7_implication_on_loewner_event_S_from_sigma(inputs, data):
+def _run_prop7(reading: str) -> Counter:
+    counts: Counter = Counter()
+
+    @given(_prop7_inputs, st.data())
+    def prop7(inputs, data):
+        est, sched = inputs
+        T = data.draw(lst.horizons(sched))
+        root = np.sqrt(est.true.eigenvalues if reading == "sigma" else est.estimate.eigenvalues)
+        _prop7_case(est, sched, T, float(np.sum(np.maximum(root, root**2))), data, counts)
+
+    prop7()
+    return counts
+
+
+def _assert_prop7_coverage(counts: Counter) -> None:
+    n = counts["examples"]
+    assert n > 0
+    assert counts["checked"] >= PROP7_MIN_CHECKED * n, counts
+    assert counts["early"] >= PROP7_MIN_EARLY * n, counts
+
+
+def test_prop7_implication_on_loewner_event_S_from_sigma():
     """Prop 7 on the event ``(1−ε)Σ ⪯ Σ̂ ⪯ (1+ε)Σ`` (``Σ̂`` not commuting with ``Σ``): for
     ``t ∈ [T̂_d, t̂_{d+1})`` the d-dimensional Ô-PCA projection of the plug-in process is optimal
     among Ô-PCA projections; ``S = Σ_i max(σ_i, σ_i²)`` with the *true* σ. (Half-open interval:
-    the printed closed one fails at ``t̂_{d+1}``, see the next test.)"""
-    est, sched = inputs
-    T = data.draw(lst.horizons(sched))
-    sig = np.sqrt(est.true.eigenvalues)
-    _prop7_case(est, sched, T, float(np.sum(np.maximum(sig, sig**2))), data)
+    the printed closed one fails at ``t̂_{d+1}``, see the next test.) An example with no
+    non-empty interval asserts nothing, so the run must assert on at least 60 % of its examples
+    and for some ``d < D`` on at least 20 % (else the property is vacuous)."""
+    _assert_prop7_coverage(_run_prop7("sigma"))
 
 
-@given(_prop7_inputs, st.data())
-def test_prop7_implication_on_loewner_event_S_from_sigma_hat(inputs, data):
-    """Prop 7 as above with the paper's other reading, ``S = Σ_i max(σ̂_i, σ̂_i²)``."""
-    est, sched = inputs
-    T = data.draw(lst.horizons(sched))
-    sh = np.sqrt(est.estimate.eigenvalues)
-    _prop7_case(est, sched, T, float(np.sum(np.maximum(sh, sh**2))), data)
+def test_prop7_implication_on_loewner_event_S_from_sigma_hat():
+    """Prop 7 as above with the paper's other reading, ``S = Σ_i max(σ̂_i, σ̂_i²)``; same coverage."""
+    _assert_prop7_coverage(_run_prop7("sigma_hat"))
 
 
 def test_prop7_printed_closed_interval_refuted_at_right_end():
@@ -191,7 +222,7 @@ def _encoder_case(draw):
     return cov, d, kind, frame
 
 
-@given(_encoder_case(), lst.schedules(), st.data())
+@given(_encoder_case(), lst.schedules(lst.VP_SCHEDULES), st.data())
 def test_pca_optimal_among_all_rank_d_orthonormal_encoders(case, sched, data):
     """Beyond the paper: is the PCA projection optimal among *all* rank-d orthonormal encoders
     at every time (exact score), not only among PCA projections of other dimensions? Compared

@@ -9,15 +9,19 @@ the cap and a ``N(0, 1)`` start (Prop 5, OU) the reference is the RK4 integratio
 
 from __future__ import annotations
 
+import math
+from statistics import NormalDist
+
 import numpy as np
 import pytest
-from hypothesis import given, note, settings
+from hypothesis import event, given, note, settings
 from hypothesis import strategies as st
 
 import ldm_reference as ref
 from ldmstop import Problem
 from ldmstop.sim.recursions import discrete_variances
 from ldmstop.sim.simulate import simulate
+from ldmstop.sim.statistics import jackknife, stacked_means
 from ldmstop.verify import strategies as lst
 
 pytestmark = pytest.mark.property
@@ -38,25 +42,37 @@ def _sup_error_pT(hat2: np.ndarray, schedule: str, T: float, steps: int, scheme:
     return float(np.max(np.abs(V - exact) / exact))
 
 
+ORDER = {"em": 1, "ei": 1, "euler-ode": 1, "heun": 2}
+
+
 @given(st.lists(lst.variance_values(0.05, 5.0), min_size=1, max_size=4).map(np.asarray),
-       lst.schedules(), st.sampled_from(SCHEMES), st.data())
+       lst.schedules(lst.VP_SCHEDULES), st.sampled_from(SCHEMES), st.data())
 def test_discrete_recursion_converges_to_continuous_pT_start(hat2, sched, scheme, data):
-    """Every scheme, started from ``p_T`` with the plug-in score: the exact discrete variance
-    recursion approaches ``v̂(s)`` uniformly on the grid as steps grow; 8× more steps divide the
-    sup relative error by ≥ 4 (all schemes are at least first order), or it is at round-off."""
-    T = data.draw(lst.horizons(sched, min_T=0.2))
-    coarse = _sup_error_pT(hat2, sched, T, 400, scheme)
-    fine = _sup_error_pT(hat2, sched, T, 3200, scheme)
+    """Every scheme and VP schedule, started from ``p_T`` with the plug-in score: the exact
+    discrete variance recursion approaches ``v̂(s)`` uniformly on the grid at the scheme's order:
+    8× more steps divide the sup relative error by at least ``8^p / 2`` (``p`` = 1, 2 for Heun),
+    so a first-order-consistent Heun fails, unless both are at round-off. Horizons 1e-4 to the
+    schedule's maximum (50 for OU), with ``400·ceil(T)`` and 8 times as many steps. The recursion
+    itself equals the independent transcription."""
+    T = data.draw(lst.horizons(sched))
+    # steps in proportion to the horizon: the asymptotic regime needs h·w²/σ̂² ≲ 1 (thorough:
+    # Heun, OU, T = 50 with 400 steps was still pre-asymptotic, ratio 23 for 8x the steps)
+    K = 400 * max(1, math.ceil(T))
+    coarse = _sup_error_pT(hat2, sched, T, K, scheme)
+    fine = _sup_error_pT(hat2, sched, T, 8 * K, scheme)
     note(f"coarse={coarse!r} fine={fine!r}")
-    assert fine <= coarse / 4 + 1e-11
+    assert fine <= coarse / (8 ** ORDER[scheme] / 2) + 1e-11
+    _, V = discrete_variances(hat2, schedule=sched, T=T, steps=400, scheme=scheme, init="pT")
+    _, Vr = ref.discrete_variances_np(hat2, schedule=sched, T=T, steps=400, scheme=scheme, init="pT")
+    np.testing.assert_allclose(V, Vr, rtol=1e-10)
 
 
 @given(lst.variance_values(0.05, 4.0), st.sampled_from([2.0, 5.0, 10.0]) | st.floats(1.01, 10.0),
-       lst.horizons("ou", min_T=0.2, max_T=3.0), st.sampled_from(["em", "ei"]))
+       lst.horizons("ou", max_T=3.0), st.sampled_from(["em", "ei"]))
 def test_discrete_recursion_converges_to_prop5_ode(hat2, C, T, scheme):
     """Prop 5 setting (OU, capped score, start ``N(0, 1)``): the recursion's final variance
     converges to the RK4 solution of ``dV/dt = 2(1 − 2m̂)V + 2``; 8× more steps divide the
-    error by ≥ 4."""
+    error by ≥ 4 (first order: 8, less the kink of the capped score between grid points)."""
     ode = ref.ode_variance_at_T(hat2, C, T)
     errs = []
     for steps in (400, 3200):
@@ -69,9 +85,9 @@ def test_discrete_recursion_converges_to_prop5_ode(hat2, C, T, scheme):
 
 @st.composite
 def _mc_setting(draw):
-    est = draw(lst.spectra_with_estimates(lst.spectra(1, 3, min_value=0.05, max_value=4.0), max_eps=0.3))
-    sched = draw(lst.schedules())
-    T = draw(lst.horizons(sched, min_T=0.2))
+    est = draw(lst.spectra_with_estimates(lst.spectra(1, 3, min_value=0.05, max_value=4.0), max_eps=8.0))
+    sched = draw(lst.schedules(lst.VP_SCHEDULES))
+    T = draw(lst.horizons(sched, max_T=min(lst.STRATEGY_MAX_T[sched], 10.0)))
     p = Problem.from_variances(est.sigma2, estimated=est.sigma2_hat if draw(st.booleans()) else None,
                                schedule=sched, T=T)
     return dict(problem=p, steps=draw(st.integers(5, 30)), scheme=draw(st.sampled_from(SCHEMES)),
@@ -80,15 +96,45 @@ def _mc_setting(draw):
                 seed=draw(st.integers(0, 2**31 - 1)))
 
 
+def _z_bar(cells: int, examples: int, alpha: float = 1e-3) -> float:
+    """Two-sided normal quantile for ``cells × examples`` comparisons at family-wise level
+    ``alpha`` (Bonferroni): a fixed 4-SE bar is bound to fail once a profile runs thousands of
+    cells (thorough: 625 examples × up to 9 cells), with no bug anywhere."""
+    return NormalDist().inv_cdf(1 - alpha / (2 * cells * examples))
+
+
 @settings(max_examples=_scaled(8))
 @given(_mc_setting())
 def test_monte_carlo_within_4_standard_errors_of_recursion(setting):
-    """Monte Carlo W² (4,000 paths, jackknife standard errors) lies within 4 standard errors of
-    the exact discrete recursion of the same scheme on the same grid, for every latent dimension
-    at 3 checkpoints, on small random settings (every scheme, both starts, with or without cap).
-    Expensive: runs ``max_examples / 8`` examples (25 under ci)."""
+    """Monte Carlo against the exact discrete recursion of the same scheme on the same grid —
+    the independent transcription, not ``ldmstop.sim.recursions`` — on small random settings
+    (every scheme and VP schedule, both starts, with or without cap, estimate ratios up to 9,
+    T from 1e-4 to 10; 4,000 paths, 3 checkpoints): (i) every component's second moment
+    ``Ŝ_ii`` (a mean: its batch-means standard error is calibrated) against ``V_i``; (ii) the
+    W² of every latent dimension whose kept components are all resolved,
+    ``|sqrt V_i − σ_i| ≥ 10 τ_i`` (``τ_i`` the standard error of ``sqrt Ŝ_ii``). Where they are
+    not, the W² estimator is not normal (measured on OU, σ² = 1, EM 5 steps: z with sd 1.4 and
+    −9.5 in 400 runs), so only (i) is asserted there. Bar: 4 standard errors under the
+    deterministic profiles, Bonferroni over the run under larger ones (``_z_bar``). Expensive:
+    runs ``max_examples / 8`` examples (25 under ci)."""
     p = setting.pop("problem")
     res = simulate(p, paths=4000, checkpoints=3, **setting)
-    note(f"{p!r} {setting!r} z={res.z!r}")
+    _, V = ref.discrete_variances_np(p.sigma2_used, schedule=p.schedule, T=p.T, steps=setting["steps"],
+                                     scheme=setting["scheme"], init=setting["init"], cap=setting["cap"])
+    Vk = V[res.checkpoint_steps]  # (M, D)
+    exact = ref.w2_from_variances_np(p.sigma2, V)[:, res.checkpoint_steps]
+    bar = max(4.0, _z_bar(2 * Vk.size, settings.default.max_examples // 8))
+    est_v, se_v = jackknife(stacked_means(res.moments, "s2"), res.moments.counts)
+    z_v = (est_v - Vk) / se_v
+    note(f"{p!r} {setting!r} z(variances)={z_v!r}")
+    assert np.all(np.isfinite(se_v)) and np.all(se_v > 0)
+    assert np.max(np.abs(z_v)) <= bar
+    tau = se_v / (2 * np.sqrt(Vk))
+    resolved = np.abs(np.sqrt(Vk) - np.sqrt(p.sigma2)[None, :]) >= 10 * tau  # (M, D)
+    ok = np.cumprod(resolved.T, axis=0).astype(bool)  # (D, M): all kept components resolved
+    z = (res.mc - exact) / res.stderr
+    note(f"z(W²)={z!r} resolved={ok!r}")
     assert np.all(np.isfinite(res.stderr)) and np.all(res.stderr > 0)
-    assert res.z_max <= 4.0
+    event("W² checked" if ok.any() else "W² not resolved: variances only")
+    if ok.any():
+        assert np.max(np.abs(z[ok])) <= bar

@@ -488,7 +488,7 @@ class Prop3a(Claim):
     code_control = CodeMutation(
         "numpy:component_error_stable",
         "the cancellation-free component error with δ = σ̂² − σ² of the wrong sign",
-        lambda f: (lambda x, s, sh, dl: f(x, s, sh, -dl)))
+        lambda f: (lambda x, s, sh, dl, omh: f(x, s, sh, -dl, omh)))
     domain = Domain(
         params=_LOWRANK_DOMAIN + (
             Param("eps", "ε ∈ (0, 1)", lo=0.0, hi=1.0, lo_open=True, hi_open=True,
