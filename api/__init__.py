@@ -2,7 +2,7 @@
 
 Wu, Berthet, Biau, Boyer, Elie, Marion, *Optimal Stopping in Latent Diffusion Models*,
 arXiv:2510.08409 (2025). Importing this package is cheap: SymPy and Numba load only when a
-function that needs them is called (DESIGN.md principle 6).
+function that needs them is called (docs/design.md, principle 6).
 
 Public API (lazy)::
 

@@ -1,7 +1,7 @@
 """``ldmstop advise``: which latent dimension and which stop to use, for a user's data or spectrum.
 
 Wu et al. (2025) show that in a latent (PCA) space stopping before the end of sampling can be
-optimal; THEORY.md §2 gives the error of every (dimension, stop) pair in closed form for
+optimal; docs/theory.md §2 gives the error of every (dimension, stop) pair in closed form for
 Gaussian data:
 
     W²(t, d) = Σ_{i≤d} (sqrt(V_i(t)) - σ_i)² + Σ_{i>d} σ_i²

@@ -1,4 +1,4 @@
-"""Atomic file output (DESIGN.md principle 4): write to a temporary file beside the target,
+"""Atomic file output (docs/design.md, principle 4): write to a temporary file beside the target,
 then rename, so a reader never sees a half-written report or export."""
 
 from __future__ import annotations

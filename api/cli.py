@@ -2,7 +2,7 @@
 
 Each subcommand lives in its own module exposing ``HELP``, ``add_arguments(parser)`` and
 ``run(args) -> int``. Those modules import nothing heavy at module level, so ``ldmstop --help``
-starts without SymPy or Numba (DESIGN.md principle 6). Input errors (``ValueError``) become one
+starts without SymPy or Numba (docs/design.md, principle 6). Input errors (``ValueError``) become one
 line on stderr and exit status 2, never a traceback (principle 3).
 """
 

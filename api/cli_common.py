@@ -1,6 +1,6 @@
 """Command-line flags shared by the commands that take a problem (curve, simulate, advise).
 
-DESIGN.md, command-line contract: ``--variances`` | ``--spectrum FILE.npy`` |
+docs/design.md, command-line contract: ``--variances`` | ``--spectrum FILE.npy`` |
 ``--covariance FILE.npy``; ``--estimated`` or ``--samples n --seed s``; ``--schedule``; ``--T``.
 """
 

@@ -1,6 +1,6 @@
 """Exact W2² of the latent diffusion output over backward time, every latent dimension.
 
-Wu et al. (2025), eq. (3) and Prop 2 (THEORY.md §2): with ``x = a²_{T-t}`` and
+Wu et al. (2025), eq. (3) and Prop 2 (docs/theory.md §2): with ``x = a²_{T-t}`` and
 ``v_i = x + (1 - x) σ̂_i²``,
 
     W²(t, d) = Σ_{i≤d} (sqrt(v_i) - σ_i)² + Σ_{i>d} σ_i².
@@ -206,7 +206,7 @@ class CurveResult:
     thresholds_exact: np.ndarray
     thresholds_estimated: np.ndarray | None
     optimal: dict
-    #: discretised sampler (issue 6): ``exact`` is the continuous-time curve above
+    #: discretised sampler: ``exact`` is the continuous-time curve above
     scheme: str = "exact"
     steps: int | None = None
     init: str = "pT"
@@ -272,7 +272,7 @@ def compute_curve(problem: Problem, grid: int = 1001, *, scheme: str = "exact",
     )
 
 
-# --------------------------------------------------------------------------- issue 6
+# --------------------------------------------------------------------------- any schedule, discretised samplers
 #: Samplers: the exact continuous-time process, or a discretisation of it (Pierret & Galerne
 #: 2025: Euler–Maruyama and exponential integrator on the backward SDE, Euler and Heun on the
 #: probability-flow ODE).
@@ -286,7 +286,7 @@ def _is_vp(schedule: str) -> bool:
 
 
 def w2_map_general(problem: Problem, times: np.ndarray) -> np.ndarray:
-    """``W²(t, d)`` for any schedule ``(a_s, b_s)``, VP or not (THEORY.md §2):
+    """``W²(t, d)`` for any schedule ``(a_s, b_s)``, VP or not (docs/theory.md §2):
     ``Σ_{i≤d} (sqrt(v_i) - σ_i)² + Σ_{i>d} σ_i²`` with ``v_i = a_s² + b_s² σ̂_i²``, ``s = T - t``.
 
     The kept-component error is the generated cancellation-free form (``component_error_general``:
@@ -391,7 +391,7 @@ def discrete_curve(problem: Problem, *, scheme: str, steps: int | None, init: st
                    truncate: float = 0.0) -> CurveResult:
     """W2² of the discretised latent sampler at every solver step, for every latent dimension.
 
-    Per-eigenvalue variance recursions of Pierret & Galerne (2025; THEORY.md §5), generalised to
+    Per-eigenvalue variance recursions of Pierret & Galerne (2025; docs/theory.md §5), generalised to
     every schedule and to the plug-in score, computed by :func:`ldmstop.sim.recursions.discrete_w2_map`.
     Grid ``t_k = (T - ε) k/K``, ``k = 0..K``; ``w2_squared[d-1, k]`` compares the output with
     ``d`` kept components at step ``k`` with the data. Also the best step per ``d`` and the joint
@@ -417,7 +417,7 @@ def discrete_curve(problem: Problem, *, scheme: str, steps: int | None, init: st
         if _is_vp(problem.schedule):
             times, w2 = rec.discrete_w2_map(problem, steps=int(steps), scheme=scheme, init=init,
                                             truncate=truncate)
-        else:  # the VP recursions need w² = -f; the general form reads f and g² (issue 6)
+        else:  # the VP recursions need w² = -f; the general form reads f and g²
             times, V = rec.discrete_variances_any_schedule(
                 problem.sigma2_used, schedule=problem.schedule, T=problem.T, steps=int(steps),
                 scheme=scheme, init=init, truncate=truncate)

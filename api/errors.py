@@ -1,4 +1,4 @@
-"""Exceptions of ldmstop. All input errors are ``ValueError`` subclasses (DESIGN.md principle 3)."""
+"""Exceptions of ldmstop. All input errors are ``ValueError`` subclasses (docs/design.md, principle 3)."""
 
 __all__ = ["LdmstopError", "ProblemError"]
 

@@ -2,7 +2,7 @@
 
 A :class:`Problem` holds the true variances (diagonal Σ, or the eigenvalues of a full covariance
 with its PCA basis), an optional plug-in estimate, the noise schedule and the horizon ``T``.
-Input is checked once, here (DESIGN.md principle 3); everything downstream trusts it.
+Input is checked once, here (docs/design.md, principle 3); everything downstream trusts it.
 
 Ordering: components are sorted by decreasing *estimated* variance when an estimate exists (what
 a practitioner's PCA sees), else by decreasing true variance; true and estimated values stay
@@ -125,7 +125,7 @@ class Problem:
         _basis: np.ndarray | None = None,
     ) -> "Problem":
         """Diagonal ``Σ = diag(variances)``; optionally a given estimate, or one drawn from
-        ``samples`` training samples (uncentred ``σ̂_i² = (1/n) Σ_k X_{k,i}²``, THEORY.md §1)."""
+        ``samples`` training samples (uncentred ``σ̂_i² = (1/n) Σ_k X_{k,i}²``, docs/theory.md §1)."""
         schedule = _check_schedule(schedule)
         T = _check_T(DEFAULT_T[schedule] if T is None else T)
         if MAX_T[schedule] is not None and T > MAX_T[schedule]:
@@ -227,7 +227,7 @@ def draw_plugin_estimate(sigma2: np.ndarray, n: int, seed: int | None) -> np.nda
 
     Drawn as ``σ_i² χ²_n / n``, which has exactly that law, in O(D) memory whatever ``n``
     (50,000 samples of a 3,072-dimensional spectrum would take 1.2 GB otherwise). The stream is
-    rooted in ``SeedSequence(seed)`` (DESIGN.md principle 5).
+    rooted in ``SeedSequence(seed)`` (docs/design.md, principle 5).
     """
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     return sigma2 * rng.chisquare(n, size=sigma2.size) / n

@@ -1,4 +1,4 @@
-"""Benchmark of `ldmstop advise` on large data (issue 6): PCA of 50,000 samples × 3,072
+"""Benchmark of `ldmstop advise` on large data: PCA of 50,000 samples × 3,072
 dimensions (CIFAR-10 size) streamed from a float32 .npy file, then the advice.
 
 Synthetic data with a known covariance (the CIFAR-10 spectrum in a random orthonormal basis) is

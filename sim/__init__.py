@@ -20,5 +20,5 @@ kept apart (docs/design.md, after diffrax):
   the verification report includes; ``command`` — ``ldmstop simulate``.
 
 Importing this package (or ``recursions``, ``simulate``) does not import Numba; the kernels
-are loaded when a simulation runs (docs/design.md principle 6). More: docs/simulate.md.
+are loaded when a simulation runs (docs/design.md, principle 6). More: docs/simulate.md.
 """

@@ -3,7 +3,7 @@
 Runs the latent sampler (:func:`ldmstop.sim.simulate.simulate`) and compares the MC W2²
 (jackknife bias-corrected, with standard errors) with the exact discrete recursion of the
 same scheme on the same grid; reports the max z-score and the optimal-stop check
-(:mod:`ldmstop.sim.stopping`). Numba is imported inside :func:`run` only (DESIGN.md
+(:mod:`ldmstop.sim.stopping`). Numba is imported inside :func:`run` only (docs/design.md
 principle 6).
 """
 

@@ -34,7 +34,7 @@ from .stopping import SAME_Z
 __all__ = ["run_confirmations", "confirm_optimal_stop", "confirm_agreement",
            "confirm_optimal_dimension"]
 
-AGREE_Z = 4.0     # the bar for MC vs exact recursion
+AGREE_Z = 4.0     # the bar for MC vs exact recursion (docs/simulate.md)
 
 
 def confirm_optimal_stop(problem, *, id: str, description: str, paths: int, steps: int,

@@ -1,6 +1,6 @@
 """The solver grid and the validation of sampler settings shared by the recursions and kernels.
 
-Grid (Pierret & Galerne 2025, §4; THEORY.md §5): backward times ``t_k = (T - ε) k / K``,
+Grid (Pierret & Galerne 2025, §4; docs/theory.md §5): backward times ``t_k = (T - ε) k / K``,
 ``k = 0..K``, forward times ``s_k = T - t_k``; ``ε`` is the truncation (early stop of the grid).
 """
 

@@ -4,7 +4,7 @@ Per chunk and checkpoint the kernels add, over the chunk's paths, ``Σ ℓ`` and
 ``Σ ℓ_r²`` (diagonal mode, PCA latent, every d at once) or ``Σ ℓ ℓᵀ`` (full mode), where
 ``ℓ = E y`` is the latent code for an orthonormal encoder ``E`` (``d × D``, rows orthonormal,
 in the PCA basis) or ``ℓ = y`` itself. Memory is O(chunks · checkpoints · d²), independent of
-the number of paths and of the number of steps (the issue's requirement; DESIGN.md, diffrax's
+the number of paths and of the number of steps (docs/design.md, diffrax's
 ``SaveAt``). The sums are kept per chunk so that the chunks serve as independent batches.
 The compiled accumulator is :func:`ldmstop.sim.kernels.accumulate` (it lives beside the
 kernels so that Numba's on-disk cache sees its edits; see that module). This module resolves

@@ -3,7 +3,7 @@
 For Gaussian data every linear sampler keeps samples Gaussian, and in the PCA basis the
 components evolve independently, so the exact law of a *discretised* sampler is given by one
 scalar variance recursion per component (Pierret & Galerne, ICML 2025, arXiv:2405.14250;
-THEORY.md §5). Written for any VP schedule (``β = w²``, ``B(s) = ∫_0^s w²``), for the linear
+docs/theory.md §5). Written for any VP schedule (``β = w²``, ``B(s) = ∫_0^s w²``), for the linear
 score ``-m_i(s) y`` of :mod:`ldmstop.sim.scores` (exact ``m = 1/v``, plug-in ``m = 1/v̂``,
 capped ``m = min(C, 1/v̂)``), on the grid ``t_k = (T - ε) k / K`` with ``s_k = T - t_k``,
 ``Δ = t_{k+1} - t_k``, ``β_k = w²(s_k)``, ``m_k = m(s_k)``:
@@ -22,7 +22,7 @@ from which the plug-in sampler reproduces ``v̂`` exactly in continuous time);
 
 The continuous-time values (:func:`continuous_variances`) solve, with ``τ`` backward time,
 ``dV/dτ = 2 w² (1 - 2m) V + 2 w²`` (SDE) or ``dV/dτ = 2 w² (1 - m) V`` (probability-flow ODE),
-THEORY.md §3 (Prop 5 is the OU case). They have closed forms for every VP schedule:
+docs/theory.md §3 (Prop 5 is the OU case). They have closed forms for every VP schedule:
 uncapped, ``V(s) = v̂(s) + (V_0 - v̂(T)) (b_T v̂(s) / (b_s v̂(T)))²`` (SDE; the difference to
 ``v̂`` obeys the homogeneous equation, whose integrating factor is ``(b_T v̂(s)/(b_s v̂(T)))²``)
 and ``V(s) = V_0 v̂(s)/v̂(T)`` (ODE); where the cap binds (``v̂ < 1/C``, i.e. ``s < s'`` with
@@ -202,7 +202,7 @@ def continuous_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, ste
 
 
 def w2_from_variances(sigma2: np.ndarray, V: np.ndarray) -> np.ndarray:
-    """``W²(t, d) = Σ_{i≤d} (sqrt(V_i) - σ_i)² + Σ_{i>d} σ_i²`` (THEORY.md §2) for every
+    """``W²(t, d) = Σ_{i≤d} (sqrt(V_i) - σ_i)² + Σ_{i>d} σ_i²`` (docs/theory.md §2) for every
     ``d`` at once: ``V`` has shape ``(K, D)``; returns ``(D, K)``, row ``d-1`` for dimension d.
     Cumulative sums over components; the discarded tail is summed from the smallest."""
     sig2 = np.asarray(sigma2, dtype=float)
@@ -237,9 +237,9 @@ def continuous_w2_map(problem, *, steps: int, scheme: str, init: str = "pT",
 
 
 # --------------------------------------------------------------------------------------------
-# Any schedule, VP or not (issue 6: VP-cosine, rectified flow). Added as a separate function so
+# Any schedule, VP or not (VP-cosine, rectified flow). Added as a separate function so
 # that the VP recursions above stay as they are; the VP case is pinned to them in
-# tests/test_beyond_schedules.py.
+# tests/test_schedules.py.
 
 def discrete_variances_any_schedule(sigma2_hat: np.ndarray, *, schedule: str, T: float,
                                     steps: int, scheme: str, init: str = "pT",
@@ -253,7 +253,7 @@ def discrete_variances_any_schedule(sigma2_hat: np.ndarray, *, schedule: str, T:
     ``ldmstop.derivations.backends.schedule_coefficients``).
     With the linear score ``-m y`` (``m = 1/v̂`` or ``min(C, 1/v̂)``, ``v̂ = a² + b² σ̂²``) and
     one step from ``s`` to ``s' = s - h``, Pierret & Galerne's recursions (ICML 2025, eqs.
-    (11)–(17); THEORY.md §5) read, for a general drift:
+    (11)–(17); docs/theory.md §5) read, for a general drift:
 
     - EM: ``v ← (1 + h(-f - g² m))² v + h g²``
     - EI: ``v ← (b_{s'}/b_s - b_{s'}(G(s) - G(s')) m)² v + b_{s'}²(a_s²/b_s² - a_{s'}²/b_{s'}²)``,

@@ -2,7 +2,7 @@
 
 VP forward process ``dX_s = -w_s² X_s ds + sqrt(2 w_s²) dW_s`` (docs/theory.md §1), so that
 ``b_s = exp(-B(s))`` and ``a_s² = 1 - b_s²``. Every function here is generated from the SymPy
-schedule of :mod:`ldmstop.derivations.schedules` (docs/design.md principle 1) ahead of time, into
+schedule of :mod:`ldmstop.derivations.schedules` (docs/design.md, principle 1) ahead of time, into
 :mod:`ldmstop.derivations.generated`: ``B`` is ``-log b_s`` simplified symbolically (a
 polynomial for OU and VP-linear), so the exponential integrator's increments
 ``B(s_k) - B(s_{k+1})`` carry no ``log(exp(·))`` round-off.

@@ -1,6 +1,6 @@
 """Linear Gaussian scores ``s(y, s) = -m(s) y`` per component, in the PCA basis.
 
-Wu et al. (2025), §2 and Prop 4 (THEORY.md §1, §3). With ``v̂_i(s) = a_s² + b_s² σ̂_i²``:
+Wu et al. (2025), §2 and Prop 4 (docs/theory.md §1, §3). With ``v̂_i(s) = a_s² + b_s² σ̂_i²``:
 
 - exact score: ``m_i(s) = 1 / v_i(s)`` with the true variances (``σ̂ = σ``);
 - plug-in score: ``m_i(s) = 1 / v̂_i(s)`` with the estimate ``σ̂²``;

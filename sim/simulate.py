@@ -1,6 +1,6 @@
 """The simulator's front door: run a latent sampler by Monte Carlo and compare with theory.
 
-``simulate(problem, ...)`` wires the pieces together (DESIGN.md, diffrax-like separation):
+``simulate(problem, ...)`` wires the pieces together (docs/design.md, diffrax-like separation):
 schedule (:mod:`.schedules`) and score (:mod:`.scores`) give per-step tables; the scheme's
 update rule (:mod:`.steps`) is applied by the kernel (:mod:`.kernels`) to chunks of paths
 whose noise comes from :mod:`.noise`; the recorder (:mod:`.recorder`) keeps moments at

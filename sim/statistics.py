@@ -6,7 +6,7 @@ empirical second moment ``Ŝ`` (uncentred: the mean is known to be 0, which keep
 unbiased). Two estimators:
 
 - ``diag`` (PCA latent, every ``d`` at once): the simulated components are independent by
-  construction, so ``Ŵ²(t, d) = Σ_{i≤d} (sqrt(Ŝ_ii) - σ_i)² + Σ_{i>d} σ_i²`` (THEORY.md §2);
+  construction, so ``Ŵ²(t, d) = Σ_{i≤d} (sqrt(Ŝ_ii) - σ_i)² + Σ_{i>d} σ_i²`` (docs/theory.md §2);
 - ``full`` (any orthonormal encoder ``E``): ``Ŵ² = d_F²(N(0, Eᵀ Ŝ E), N(0, Σ))``, the Fréchet
   distance with the full empirical covariance of the latent code (Dowson & Landau 1982).
 

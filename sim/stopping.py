@@ -4,7 +4,7 @@ The theory's optimum ``(d*, t*)`` is the argmin of the exact discrete recursion 
 same grid) over the simulated dimensions and the checkpoints; the run must record ``t*`` and
 the end of the grid. Because every checkpoint comes from the same paths, the gain
 ``W²(d*, T) - W²(d*, t*)`` and every difference ``W²(d*, t) - W²(d*, t*)`` have small
-jackknife standard errors (:mod:`ldmstop.sim.statistics`). The issue's criteria:
+jackknife standard errors (:mod:`ldmstop.sim.statistics`). The criteria:
 
 - a predicted gain (> 0) is *confirmed* when the MC gain is ≥ ``STOP_Z`` = 5 standard errors
   and the MC argmin over the checkpoints (at ``d*``) lies in the set of times the theory cannot

@@ -1,4 +1,4 @@
-"""Issue 6: `ldmstop advise` — PCA of data streamed in chunks, the advice, bad inputs."""
+"""`ldmstop advise` — PCA of data streamed in chunks, the advice, bad inputs."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ def test_map_matches_full_matrix_frechet(schedule, T):
 
 
 def test_map_near_end_keeps_precision():
-    # cancellation regime of DESIGN.md: s = 1e-8 on the CIFAR-10 spectrum, exact score
+    # cancellation regime of docs/design.md: s = 1e-8 on the CIFAR-10 spectrum, exact score
     eig = np.load(__import__("importlib.resources").resources.files("ldmstop.data") / "cifar10_eigenvalues.npy")
     p = Problem.from_variances(eig.astype(float)[-64:], T=1.0, schedule="vp-linear")
     t = np.array([1.0 - 1e-8])

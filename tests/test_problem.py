@@ -1,4 +1,4 @@
-"""The problem specification rejects every bad input listed in issue 2 with a ValueError that
+"""The problem specification rejects every bad input with a ValueError that
 names the value, and keeps true/estimated variances paired when it orders components."""
 
 import numpy as np

@@ -82,7 +82,7 @@ def test_z_max_shows_its_bar_and_unconfirmed_stop_says_why(capsys):
 @pytest.mark.parametrize("scheme,T", [("em", "0.99"), ("ei", "0.99"), ("euler-ode", "1"), ("heun", "1")])
 def test_rectified_flow_mc_agrees_with_its_recursion(scheme, T, capsys):
     """The rectified flow (not VP) through the Numba kernels: MC vs the general-schedule
-    recursion (itself checked against hand-typed sample paths in tests/test_beyond_mc.py)."""
+    recursion (itself checked against hand-typed sample paths in tests/test_sim_schedules.py)."""
     rc, out, err = _run(["simulate", "--variances", "1,0.5,0.1", "--estimated", "1.3,0.3,0.2",
                          "--schedule", "rectified-flow", "--T", T, "--scheme", scheme,
                          "--paths", "40000", "--steps", "12", "--checkpoints", "4", "--json"], capsys)

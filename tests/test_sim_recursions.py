@@ -1,7 +1,7 @@
 """The exact variance recursions of the discretised samplers and their continuous limits.
 
 Independent routes: a stiff numerical ODE solver (scipy Radau) on dV/dt with the score taken
-from the generated SymPy minimiser; the OU closed forms of Prop 5 typed from THEORY.md §3; a
+from the generated SymPy minimiser; the OU closed forms of Prop 5 typed from docs/theory.md §3; a
 single solver step written out by hand; a transcription of every recursion with its own
 schedules and scores (``ldm_reference.discrete_variances_np``); and the exact curve of
 ldmstop.curve.

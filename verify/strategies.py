@@ -10,7 +10,7 @@ code or stopping rules. Every strategy
   ``1``, ``0.5``, ``0.25`` … (the first branches of every ``one_of``), rotations toward the
   identity, random seeds toward ``0``.
 
-Conventions follow THEORY.md §1 (Wu et al. 2025, *Optimal Stopping in Latent Diffusion Models*,
+Conventions follow docs/theory.md §1 (Wu et al. 2025, *Optimal Stopping in Latent Diffusion Models*,
 arXiv:2510.08409): variances ``σ_i²`` are the eigenvalues of ``Σ`` listed in *decreasing* order,
 plug-in estimates ``σ̂_i²`` are paired with them, schedules default to ``"ou"`` and
 ``"vp-linear"`` (:data:`ALL_SCHEDULES` lists the four built-in ones).
@@ -475,7 +475,7 @@ ALL_SCHEDULES = VP_SCHEDULES + ("rectified-flow",)
 
 
 def schedules(names: Sequence[str] = ("ou", "vp-linear")) -> st.SearchStrategy[str]:
-    """Schedule names, the first (``"ou"``) being the shrink target (THEORY.md §1). The default
+    """Schedule names, the first (``"ou"``) being the shrink target (docs/theory.md §1). The default
     is the two VP schedules of the paper; :data:`VP_SCHEDULES` adds VP-cosine (every claim stated
     in ``x = a_s²`` holds for it too) and :data:`ALL_SCHEDULES` the rectified flow."""
     return st.sampled_from(list(names))

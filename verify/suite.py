@@ -93,7 +93,7 @@ def _monte_carlo(ctx: Context, mode: str | bool) -> dict:
     if mode not in ("quick", "full"):
         raise ValueError(f"Monte Carlo mode must be quick, full or off, got {mode!r}")
     try:
-        from ldmstop.sim.confirm import run_confirmations  # optional: the simulator issue
+        from ldmstop.sim.confirm import run_confirmations  # the simulator's confirmations
     except ImportError as exc:
         return {"status": f"unavailable ({exc})", "results": []}
     t0 = time.perf_counter()

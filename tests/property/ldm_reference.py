@@ -1,6 +1,6 @@
 """Independent reference computations for the property tests.
 
-Everything here is typed from THEORY.md (the paper's definitions), *not* imported from
+Everything here is typed from docs/theory.md (the paper's definitions), *not* imported from
 ``ldmstop.derivations`` or ``ldmstop.curve``: the properties compare the package against these
 routes (50-digit mpmath, the full-matrix Fréchet distance of the actual covariances, an ODE
 integrator, brute-force grids). A formula broken in the package therefore cannot also break the
@@ -15,7 +15,7 @@ import math
 import mpmath as mp
 import numpy as np
 
-#: VP-linear β(s) = β_min + s (β_max − β_min) (THEORY.md §1).
+#: VP-linear β(s) = β_min + s (β_max − β_min) (docs/theory.md §1).
 BETA_MIN = 0.1
 BETA_MAX = 20.0
 
@@ -213,7 +213,7 @@ def discrete_variances_np(sigma2_hat, *, schedule: str, T: float, steps: int, sc
                           init: str = "pT", truncate: float = 0.0, cap: float | None = None
                           ) -> tuple[np.ndarray, np.ndarray]:
     """Exact variance of each component after each step of a discretised linear sampler (VP
-    schedule), typed from Pierret & Galerne (ICML 2025, eqs. (11)–(17); THEORY.md §5) with this
+    schedule), typed from Pierret & Galerne (ICML 2025, eqs. (11)–(17); docs/theory.md §5) with this
     module's own schedules and score ``m = min(C, 1/(a_s² + b_s² σ̂²))`` (Prop 4), not from
     ``ldmstop.sim``: grid ``t_k = (T − ε)k/K``, ``s_k = T − t_k``, ``Δ = t_{k+1} − t_k``,
     ``β_k = w²(s_k)``:
@@ -429,7 +429,7 @@ def rk4_variance(sigma2_hat: float, C: float, T: float, steps: int = 2000,
 
 
 def prop5_closed_form(sigma2_hat: float, C: float, T: float) -> float:
-    """``V_T`` of Prop 5 as printed in THEORY.md §3 (start N(0, 1), OU, cap C)."""
+    """``V_T`` of Prop 5 as printed in docs/theory.md §3 (start N(0, 1), OU, cap C)."""
     q = 1.0 - sigma2_hat
     tp = cap_switch_time(sigma2_hat, C, T)
     if tp >= T:

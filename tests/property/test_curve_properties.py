@@ -1,7 +1,7 @@
 """Properties of the exact W² map, its increments and the threshold rule (Props 1 and 2).
 
 Code under test: :mod:`ldmstop.curve` (``w2_map``, ``threshold_times``, ``optimal_stop``) and the
-generated formulas it uses. Expected values come from ``ldm_reference`` (THEORY.md's definitions
+generated formulas it uses. Expected values come from ``ldm_reference`` (docs/theory.md's definitions
 typed again, evaluated in 50-digit mpmath or as a plain float64 brute force) or from the
 full-matrix Fréchet distance of the actual projected covariances; never from the code under test.
 """
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.property
 
 
 def _sorted_pair(sig2: np.ndarray, hat2: np.ndarray | None):
-    """The documented component order (DESIGN.md): decreasing estimate, else decreasing truth,
+    """The documented component order (docs/design.md): decreasing estimate, else decreasing truth,
     stable. Re-derived here rather than read from ``Problem.order``."""
     key = hat2 if hat2 is not None else sig2
     order = np.argsort(-key, kind="stable")
@@ -143,7 +143,7 @@ def test_increment_sign_rule(data):
 
     Checked on the code's map (difference of consecutive rows) against the 50-digit value of
     ``v_d − 2σ_d sqrt(v_d)``; the sign must match ``v_d − 4σ_d²`` whenever it is resolvable. The
-    rule holds for any schedule (THEORY.md §2): all four, estimate ratios up to 9."""
+    rule holds for any schedule (docs/theory.md §2): all four, estimate ratios up to 9."""
     p = data.draw(lst.problems(spectrum=lst.any_spectra(2, 6, zeros=True), max_eps=8.0,
                                schedule=lst.ALL_SCHEDULES))
     t = data.draw(_times_near_end(p.T))
@@ -361,7 +361,7 @@ def test_prop2_argmin_rule_exact_score(sig2, data):
 @given(lst.distinct_spectra(1, 6, min_value=1e-8), st.sampled_from(["vp-linear", "vp-cosine"]),
        st.data())
 def test_threshold_rule_other_vp_schedules(sig2, sched, data):
-    """Beyond the paper (THEORY.md §2): the sign of ``Δ`` depends on the marginal variance only,
+    """Beyond the paper (docs/theory.md §2): the sign of ``Δ`` depends on the marginal variance only,
     so the threshold rule of Prop 2 should hold for any VP schedule with its own ``ā^{-2}``. Same
     check as for OU: VP-linear (β ∈ [0.1, 20], T ≤ 1) and VP-cosine (T ≤ 0.9946)."""
     T = data.draw(lst.horizons(sched))

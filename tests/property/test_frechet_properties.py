@@ -181,7 +181,7 @@ def test_frechet_matches_mp50_to_1e9_when_well_posed(pair):
     ``B^{1/2}AB^{1/2}`` known to ``u‖A‖‖B‖`` has its square root known to
     ``u‖A‖‖B‖/sqrt(μ)``; the trace form cancels by ``(tr A + tr B)/d²``). Asserted: relative error
     ``≤ 10 D u K`` always (measured ≤ 0.8 D u K), hence ``≤ 1e-9`` wherever ``D u K ≤ 1e-10``
-    (the issue's target; about half of these examples)."""
+    (docs/frechet.md's target; about half of these examples)."""
     A, B = pair
     with mp.workdps(ref.DPS):
         exact = ref.frechet_mp_eig(A.matrix, B.matrix)

@@ -1,7 +1,7 @@
 """Props 4 and 5 and Lemma 1: the capped score-matching minimiser and the backward variance.
 
 Code under test: the generated formulas ``score_risk``, ``score_minimiser_capped``,
-``variance_uncapped``, ``variance_constant_score`` (:mod:`ldmstop.derivations`), and THEORY.md's
+``variance_uncapped``, ``variance_constant_score`` (:mod:`ldmstop.derivations`), and docs/theory.md's
 printed closed forms of Prop 5. Independent routes: Gauss–Hermite quadrature of the empirical
 risk over actual samples, a brute-force minimisation over ``[−C, C]``, and an RK4 integration
 (Richardson-extrapolated, split at the kink of ``m̂``) of ``dV/dt = 2(1 − 2m̂(T−t))V + 2``.
@@ -112,7 +112,7 @@ _prop5_inputs = st.tuples(lst.variance_values(1e-3, 4.0), _caps, lst.horizons("o
 
 @given(_prop5_inputs)
 def test_prop5_printed_closed_form_matches_ode(inputs):
-    """Prop 5 (OU, start N(0, 1), cap C): THEORY.md's printed ``V_T`` (the never-binding form
+    """Prop 5 (OU, start N(0, 1), cap C): docs/theory.md's printed ``V_T`` (the never-binding form
     when ``C ≥ 1/σ̂²``, the general form otherwise) equals the ODE solution to 1e-8 relative
     (measured RK4+Richardson accuracy: 6e-10). When the cap binds from the start, ``t'`` (a
     negative root) must be read as 0 for the general form to hold."""

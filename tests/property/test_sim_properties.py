@@ -3,7 +3,7 @@ continuous-time values as the number of steps grows, and Monte Carlo agrees with
 
 References are independent of :mod:`ldmstop.sim`: started from the model's own ``p_T`` with the
 uncapped plug-in score, the continuous process has the plug-in marginal variance
-``v̂(s) = a_s² + b_s² σ̂²`` at every time (THEORY.md §2), typed again in ``ldm_reference``; with
+``v̂(s) = a_s² + b_s² σ̂²`` at every time (docs/theory.md §2), typed again in ``ldm_reference``; with
 the cap and a ``N(0, 1)`` start (Prop 5, OU) the reference is the RK4 integration of the ODE.
 """
 

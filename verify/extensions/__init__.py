@@ -1,8 +1,8 @@
-"""ldmstop.verify.extensions — checks beyond the paper (issue 6).
+"""ldmstop.verify.extensions — checks beyond the paper.
 
 - ``pg-table``: the published table of Pierret & Galerne (ICML 2025) — exact W2 of EM, EI,
   Euler-ODE and Heun on the CIFAR-10 spectrum — reproduced digit for digit;
-- ``schedule-thresholds``: the threshold rule ``v_d ≤ 4σ_d²`` (THEORY.md §2) and the backward
+- ``schedule-thresholds``: the threshold rule ``v_d ≤ 4σ_d²`` (docs/theory.md §2) and the backward
   drift for the VP-cosine and rectified-flow schedules, against 50-digit mpmath;
 - ``capacity-stopping``: the joint optimum over (d, t) for the capped ERM score (Prop 4/5 with
   early stopping), against an mpmath ODE solution, tabulated against C and n.

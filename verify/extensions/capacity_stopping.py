@@ -3,7 +3,7 @@
 Wu et al. (2025), Prop 4: the score-matching minimiser over ``|m_i| ≤ C`` is
 ``m̂_i(s) = min(C, 1/(a_s² + b_s² σ̂_i²))``; Prop 5 studies it with the OU schedule, a start
 ``N(0, I)`` and *no* early stop (t = T), where the backward variance solves
-``dV/dt = 2(1 - 2 m̂(T - t)) V + 2``, ``V_0 = 1`` (THEORY.md §3). The paper leaves stopping and
+``dV/dt = 2(1 - 2 m̂(T - t)) V + 2``, ``V_0 = 1`` (docs/theory.md §3). The paper leaves stopping and
 capacity together open. Here ``W²(t, d) = Σ_{i≤d} (sqrt(V_i(t)) - σ_i)² + Σ_{i>d} σ_i²`` is
 minimised over ``d`` and ``t`` on Corollary 1's spectrum ``σ_i² = λ^{-i}`` for a range of caps
 ``C`` and sample sizes ``n`` (plug-in ``σ̂`` drawn with a fixed seed). ``V`` comes from the
@@ -157,7 +157,7 @@ def capacity_stopping_claim(dps: int = 50, quick: bool = False, figures_dir: str
     res = {
         "id": "capacity-stopping",
         "title": "Capped ERM score: joint optimum over latent dimension and stopping time",
-        "source": "Wu et al. 2025, Prop 4 + Prop 5 (extended: t free); issue 6",
+        "source": "Wu et al. 2025, Prop 4 + Prop 5 (extended: t free); docs/theory.md §3",
         "hypotheses": f"OU, T = {T:g}, start N(0, I), σ_i² = {LAMBDA:g}^-i (Corollary 1, D = {D}), "
                       "plug-in σ̂ from n samples (seed 2025), score m̂ = min(C, 1/v̂)",
         "statement": "The joint minimiser (d*, t*) of W²(t, d) for the capped score, computed from "

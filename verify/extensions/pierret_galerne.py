@@ -2,7 +2,7 @@
 
 Exact Wasserstein-2 error ``W2(output, p_0)`` of four discretised samplers on the Gaussian fitted
 to CIFAR-10 (3,072 eigenvalues, shipped as ``ldmstop.data``), VP-linear schedule in their
-convention ``dX = -β X ds + sqrt(2β) dW`` with ``β(s) = 0.05 + 9.95 s`` (= our ``w²``, THEORY.md
+convention ``dX = -β X ds + sqrt(2β) dW`` with ``β(s) = 0.05 + 9.95 s`` (= our ``w²``, docs/theory.md
 §5), ``T = 1``, ``N`` grid points ``t_k = (T - ε) k/(N - 1)`` (so ``K = N - 1`` solver steps),
 start ``p_T`` or ``N(0, I)``, truncation ``ε``; plus the continuous-time columns (the exact
 backward SDE / probability-flow ODE stopped at ``ε``).

@@ -1,6 +1,6 @@
-"""The threshold rule and the backward drift on the new schedules (issue 6), at ``dps`` digits.
+"""The threshold rule and the backward drift on the schedules beyond OU and VP-linear, at ``dps`` digits.
 
-THEORY.md §2: adding component ``d`` changes ``W²`` by ``Δ = v_d - 2σ_d sqrt(v_d)``, ``≤ 0`` iff
+docs/theory.md §2: adding component ``d`` changes ``W²`` by ``Δ = v_d - 2σ_d sqrt(v_d)``, ``≤ 0`` iff
 ``v_d ≤ 4σ_d²``, whatever the schedule. The derivations turn this into threshold times:
 VP-cosine through its inverse of ``a²`` (``t̂_d = T - ā^{-2}((4σ² - σ̂²)/(1 - σ̂²))``), the
 rectified flow through the two roots ``s_±`` of ``s² + (1 - s)² σ̂² = 4σ²`` (a window
@@ -147,7 +147,7 @@ def schedule_thresholds_claim(dps: int = 50, quick: bool = False, figures_dir: s
     res = {
         "id": "schedule-thresholds",
         "title": "Threshold rule v_d ≤ 4σ_d² and backward drift on VP-cosine and rectified flow",
-        "source": "THEORY.md §2 (any schedule); issue 6",
+        "source": "docs/theory.md §2 (any schedule)",
         "hypotheses": "one component, plug-in score σ̂ (exact score: σ̂ = σ); VP-cosine (T = 0.9946), "
                       "rectified flow a_s = s, b_s = 1 - s (T = 1)",
         "statement": "The derived threshold times are exactly the backward times where "

@@ -1,4 +1,4 @@
-"""Issue 6: `ldmstop curve` with new schedules and discretised samplers."""
+"""`ldmstop curve` with new schedules and discretised samplers."""
 
 from __future__ import annotations
 

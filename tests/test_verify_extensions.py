@@ -1,4 +1,4 @@
-"""Issue 6: the extension checks of ldmstop.verify.extensions — verdicts, negative controls,
+"""The extension checks of ldmstop.verify.extensions — verdicts, negative controls,
 and the transcription of Pierret & Galerne's printed table."""
 
 from __future__ import annotations

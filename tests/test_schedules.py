@@ -1,4 +1,4 @@
-"""Issue 6: the VP-cosine and rectified-flow schedules, derived in SymPy, checked against
+"""The VP-cosine and rectified-flow schedules, derived in SymPy, checked against
 formulas typed here from their definitions (not from the code under test)."""
 
 from __future__ import annotations

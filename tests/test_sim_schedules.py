@@ -1,4 +1,4 @@
-"""Issue 6: Monte Carlo confirmation of the discretised samplers on the new schedules.
+"""Monte Carlo confirmation of the discretised samplers on the new schedules.
 
 VP-cosine goes through ldmstop.sim's Numba Monte Carlo (a VP schedule). The rectified flow is
 not VP, so its general recursion (``discrete_variances_any_schedule``) is confirmed here by
