@@ -178,7 +178,7 @@ def optimal_stop(problem: Problem, times: np.ndarray, w2: np.ndarray | None = No
     inv = backends.numpy_schedule(problem.schedule).inverse_a2
 
     for j in candidates:
-        d = j + 1
+        d = int(j) + 1  # a Python int, as on the grid branch (JSON, equality with ints)
         s2, h2 = sig2[:d], hat2[:d]
 
         def g(xv: float, s2=s2, h2=h2) -> float:
