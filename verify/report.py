@@ -106,8 +106,8 @@ def _search_cell(c: dict) -> str:
         cert = s.get("certificate") or {}
         m = cert.get("margin_100_digits")
         dg = cert.get("digits_agreeing")
-        mtxt = f"{m:.1e}" if isinstance(m, float) else str(m)
-        return f"{n} ev, cx {mtxt}" + (f" ({dg:.0f}d)" if isinstance(dg, (int, float)) else "")
+        mtxt = f"{m:.0e}" if isinstance(m, float) else str(m)
+        return f"{n} ev, cx {mtxt}" + (f" {dg:.0f}d" if isinstance(dg, (int, float)) else "")
     m = s.get("closest_margin_50_digits")
     if isinstance(m, (int, float)):
         return f"{n} ev, max {m:+.0e}" if m != 0 else f"{n} ev, max 0"
@@ -140,6 +140,10 @@ def terminal_table(doc: dict) -> str:
         lines.append("  ".join(cells).rstrip())
         if k == 0:
             lines.append("  ".join("-" * w for w in widths))
+    lines.append("search: evaluations, then the largest margin found (max; a margin > 0 would be a "
+                 "counterexample)")
+    lines.append("  or a counterexample's margin (cx) at 100 digits and the digits agreeing with "
+                 "50 (d)")
     s = doc["summary"]
     lines.append("")
     budget = s.get("search_budget", doc.get("search", ""))
