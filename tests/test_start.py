@@ -103,3 +103,20 @@ def test_derive_fresh_loads_sympy():
     checks above can see SymPy when it is there)."""
     res = _run_cli(["derive", "--format", "markdown", "--fresh"])
     assert res["rc"] == 0 and "sympy" in res["loaded"]
+
+
+def test_strategies_without_hypothesis_name_the_extra():
+    """The public strategies module needs the `testing` extra; without Hypothesis it says so."""
+    code = ("import sys, builtins\n"
+            "real = builtins.__import__\n"
+            "def fake(name, *a, **k):\n"
+            "    if name == 'hypothesis' or name.startswith('hypothesis.'):\n"
+            "        raise ImportError('no hypothesis')\n"
+            "    return real(name, *a, **k)\n"
+            "builtins.__import__ = fake\n"
+            "try:\n"
+            "    import ldmstop.verify.strategies\n"
+            "except ImportError as e:\n"
+            "    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "ldm-stopping[testing]" in out.stdout, out.stdout + out.stderr

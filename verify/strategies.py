@@ -34,7 +34,11 @@ from fractions import Fraction
 from typing import NamedTuple, Sequence
 
 import numpy as np
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:  # Hypothesis is a test dependency, not a core one
+    raise ImportError("ldmstop.verify.strategies needs Hypothesis: pip install "
+                      "'ldm-stopping[testing]'") from exc
 
 __all__ = [
     "NICE_VARIANCES",
