@@ -66,3 +66,31 @@ def test_pg_comparison_rejects_a_single_wrong_digit(monkeypatch):
     monkeypatch.setattr(pg, "PRINTED", wrong)
     worst, bad = pg._compare(table)
     assert len(bad) == 1 and bad[0]["scheme"] == "ei" and bad[0]["N"] == 500 and worst > 1.0
+
+
+@pytest.mark.parametrize("name", ["vp_cosine_threshold_time_plugin", "rectified_flow_threshold_time_plugin",
+                                  "rectified_flow_threshold_exit_plugin"])
+def test_schedule_thresholds_see_a_clipping_error(monkeypatch, name):
+    """A derived threshold clipped at the wrong end (0 and T swapped) changes nothing strictly
+    inside (0, T), so a comparison of interior roots alone cannot see it; the whole-window
+    comparison, clipped ends included, must refute the claim."""
+    import mpmath as mp
+
+    from ldmstop.derivations import backends
+    from ldmstop.verify.extensions import schedule_thresholds as st
+
+    original = backends.mpmath_function
+
+    def swapped(fname):
+        f = original(fname)
+        if fname != name:
+            return f
+
+        def wrong(*args):
+            t, T = f(*args), args[-1]
+            return T if t == 0 else (mp.mpf(0) if t == T else t)
+
+        return wrong
+
+    monkeypatch.setattr(backends, "mpmath_function", swapped)
+    assert st.schedule_thresholds_claim(quick=True)["verdict"] == "refuted"

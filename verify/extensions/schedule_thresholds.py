@@ -49,8 +49,43 @@ def _roots_independent(schedule: str, T, sig2, sh2, scan: int) -> list:
             r0 = mp.findroot(delta, (a, b), solver="anderson")
             # polish by the secant method from the bracketed root: the bracketed solvers stop
             # on the step size, which can leave ~1e-19 at 50 digits
-            roots.append(mp.findroot(delta, r0, tol=mp.eps * 16))
+            r1 = mp.findroot(delta, r0, tol=mp.eps * 16)
+            # a secant step from a root on a scan point (Δ ≈ 0 at both its ends) can jump to
+            # the next root: keep the bracketed one then
+            roots.append(r1 if a <= r1 <= b else r0)
     return roots, vals
+
+
+def _window_independent(roots: list, vals: list, T) -> list:
+    """The backward times where keeping the component helps, ``{t ∈ [0, T]: Δ(t) ≤ 0}``, as
+    its ends ``[enter, exit]`` *including* the clipped ends 0 and T (``[T, T]`` when it helps
+    nowhere), from the scan's signs and the refined roots. A clipping error of the derived
+    thresholds (0 for T, or a threshold dropped at an end) shows here as a wrong end."""
+    helps = [v <= 0 for v in vals]
+    if not any(helps):
+        return [T, T]
+    enter = mp.mpf(0) if helps[0] else min(roots)
+    exit_ = T if helps[-1] else max(roots)
+    return [enter, exit_]
+
+
+def _derived_window(schedule: str, sig2, sh2, T, perturb: bool) -> list:
+    """The derived window ``[t̂_d, t̂'_d]`` (plug-in score; VP schedules: ``t̂'_d = T``), with the
+    generated results' own clipping, or the control's (which applies the clipping of ``[0, T]``
+    to its wrong interior times). Returned as the derivations give it: ends at 0 or T are kept."""
+    from ldmstop.derivations.backends import mpmath_function
+
+    if perturb:
+        inside = _derived(schedule, sig2, sh2, T, True)
+        if schedule == "vp-cosine":
+            return [inside[0], T] if inside else [T, T]
+        return sorted(inside) + [T] * (2 - len(inside)) if len(inside) < 2 else sorted(inside)
+    sig, sh = mp.sqrt(sig2), mp.sqrt(sh2)
+    key = schedule.replace("-", "_")
+    enter = mpmath_function(f"{key}_threshold_time_plugin")(sig, sh, T)
+    exit_ = (mpmath_function("rectified_flow_threshold_exit_plugin")(sig, sh, T)
+             if schedule == "rectified-flow" else T)
+    return [mp.mpf(enter), mp.mpf(exit_)]
 
 
 def _derived(schedule: str, sig2, sh2, T, perturb: bool) -> list:
@@ -60,6 +95,8 @@ def _derived(schedule: str, sig2, sh2, T, perturb: bool) -> list:
     sig, sh = mp.sqrt(sig2), mp.sqrt(sh2)
     key = schedule.replace("-", "_")
     if perturb:  # negative control: a wrong constant (cosine) or the VP rule misapplied (RF)
+        if sh2 == 1:  # the VP formula's x is 0/0 there: the control finds no threshold
+            return []
         if schedule == "vp-cosine":  # 4σ² → 5σ² in the plug-in threshold (a wrong constant)
             x = (5 * sig2 - sh2) / (1 - sh2)
             inv = mpmath_function("vp_cosine_inverse_a2")
@@ -83,6 +120,14 @@ def _settings(rng: np.random.Generator, n: int) -> list[tuple]:
         s2 = 10 ** rng.uniform(-3, -0.2)
         h2 = s2 * 10 ** rng.uniform(-0.7, 0.9)
         out.append((sch, repr(float(s2)), repr(float(min(h2, 0.95)))))
+    # the branches a ratio capped below 1 never reaches: σ̂² > 4σ² (the component hurts at the
+    # end), σ̂² ≥ 1 (the VP rule's 1 - σ̂² changes sign), a component that helps everywhere or
+    # nowhere (both ends clipped)
+    out += [("vp-cosine", "0.1", "0.6"), ("vp-cosine", "0.5", "1.5"), ("vp-cosine", "2", "1.2"),
+            ("vp-cosine", "0.3", "1"), ("vp-cosine", "0.05", "0.9"),
+            ("rectified-flow", "0.1", "0.6"), ("rectified-flow", "0.5", "1.5"),
+            ("rectified-flow", "2", "1.2"), ("rectified-flow", "0.3", "1"),
+            ("rectified-flow", "0.01", "0.9")]
     return out
 
 
@@ -121,13 +166,20 @@ def schedule_thresholds_claim(dps: int = 50, quick: bool = False, figures_dir: s
     for sch, s2, h2 in settings:
         T = T_of[sch]
         sig2, sh2 = mp.mpf(s2), mp.mpf(h2)
-        indep, _ = _roots_independent(sch, T, sig2, sh2, scan)
+        indep, vals = _roots_independent(sch, T, sig2, sh2, scan)
+        window = _window_independent(indep, vals, T)
         for perturb in (False, True):
             der = _derived(sch, sig2, sh2, T, perturb)
             if len(der) != len(indep):
                 r = mp.mpf(1)  # a missing or extra threshold: as wrong as it gets
             else:
                 r = max([abs(a - b) for a, b in zip(sorted(der), sorted(indep))] or [mp.mpf(0)])
+            # the whole derived window, clipped ends included, against the independent one
+            dwin = _derived_window(sch, sig2, sh2, T, perturb)
+            if window[0] == window[1] == T:  # helps nowhere: the derived start must be T
+                r = max(r, abs(dwin[0] - T))
+            else:
+                r = max(r, abs(dwin[0] - window[0]), abs(dwin[1] - window[1]))
             if perturb:
                 worst_ctrl = max(worst_ctrl, r)
             else:
@@ -136,7 +188,9 @@ def schedule_thresholds_claim(dps: int = 50, quick: bool = False, figures_dir: s
                 if r > tol:
                     bad.append({"schedule": sch, "sigma2": s2, "sigmahat2": h2,
                                 "derived": [mp.nstr(t, 20) for t in der],
-                                "independent": [mp.nstr(t, 20) for t in indep]})
+                                "independent": [mp.nstr(t, 20) for t in indep],
+                                "derived_window": [mp.nstr(t, 20) for t in dwin],
+                                "independent_window": [mp.nstr(t, 20) for t in window]})
                 rows.append({"schedule": sch, "sigma2": float(sig2), "sigmahat2": float(sh2),
                              "window": [float(t) for t in indep],
                              "kind": "window" if len(indep) == 2 else ("half-line" if indep else "all/none")})
@@ -156,7 +210,8 @@ def schedule_thresholds_claim(dps: int = 50, quick: bool = False, figures_dir: s
                      "apply); the derived backward SDE/ODE coefficients transport the marginals.",
         "methods": [f"independent mpmath re-typing of each schedule, sign scan ({scan} points) + "
                     f"bracketed findroot (Anderson–Björck) at {dps} digits",
-                    "derived thresholds through the generated mpmath backend",
+                    "derived thresholds through the generated mpmath backend, compared as "
+                    "whole windows [t̂_d, t̂'_d] with their clipped ends 0 and T",
                     "symbolic identity -dv/ds = 2 c v + g² (SDE), = 2 c v (ODE), every schedule"],
         "verdict": "holds" if holds else "refuted",
         "residual": float(max(worst, mp.mpf(ident))),
