@@ -110,17 +110,30 @@ def _figure(rows: list, folder: str) -> str:
 
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    labelled = False
     for n in sorted({r["n"] for r in rows}):
         rr = [r for r in rows if r["n"] == n and r["C"] is not None]
         Cs = [r["C"] for r in rr]
-        axes[0].loglog(Cs, [max(r["delta"], 1e-10) for r in rr], "o-", label=f"n = {n}")
+        # δ* = 0 (no early stop helps) cannot sit on a log axis: those caps are drawn as
+        # triangles on the lower edge, not joined to the others by a line
+        pos = [(C, r["delta"]) for C, r in zip(Cs, rr) if r["delta"] > 0]
+        zero = [C for C, r in zip(Cs, rr) if not r["delta"] > 0]
+        line, = axes[0].loglog([c for c, _ in pos], [d for _, d in pos], "o-", label=f"n = {n}")
+        if zero:
+            axes[0].plot(zero, [0.0] * len(zero), "v", color=line.get_color(), ms=8, clip_on=False,
+                         transform=axes[0].get_xaxis_transform(),
+                         label="▼ on the axis: δ* = 0 (no early stop)" if not labelled else None)
+            labelled = True
         axes[1].semilogx(Cs, [r["d"] for r in rr], "o-", label=f"n = {n} (joint)")
         axes[1].semilogx(Cs, [r["d_T"] for r in rr], "x--", color=axes[1].lines[-1].get_color(), alpha=0.6)
     axes[0].set_xlabel("cap C")
-    axes[0].set_ylabel("optimal early stop δ* = T - t* (1e-10: none)")
+    axes[0].set_ylabel("optimal early stop δ* = T - t*")
     axes[0].set_title(f"OU, T = {T:g}, σ_i² = {LAMBDA:g}^-i, start N(0, I)")
     axes[1].set_xlabel("cap C")
     axes[1].set_ylabel("optimal latent dimension (o: with stop, x: at t = T)")
+    from matplotlib.ticker import MaxNLocator
+
+    axes[1].yaxis.set_major_locator(MaxNLocator(integer=True))
     for ax in axes:
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=7)
