@@ -53,6 +53,10 @@ def plot_curve(res, path: str, max_curves: int = 12, title: str | None = None) -
         ax.plot(res.times, y, color=c, lw=1.4, label=f"d = {j + 1}")
         if 0 < thr[j] < p.T:
             ax.axvline(thr[j], color=c, ls=":", lw=1.0)
+            # which d a threshold belongs to, at the top of its line (staggered: they can crowd)
+            ax.text(thr[j], 0.985 - 0.055 * (n % 3), f"$t_{{{j + 1}}}$", color="k", fontsize=9,
+                    ha="center", va="top", transform=ax.get_xaxis_transform(),
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": c, "lw": 1.2})
     o = res.optimal
     ax.plot([o["t"]], [max(o["w2_squared"], floor)], "k*", ms=12,
             label=f"optimum d={o['d']}, t={o['t']:.3g}")
