@@ -27,6 +27,7 @@ and the optimum is an early stop exactly when Prop 3(b)'s ``g(0) < 0`` (its
 
 from __future__ import annotations
 
+from functools import lru_cache
 import mpmath as mp
 import numpy as np
 
@@ -46,15 +47,16 @@ __all__ = ["Fig4Left", "Fig4Right"]
 FLOAT_TOL = 1e-9  # float64 code (ldmstop.curve) against the mpmath transcription
 
 
-_OPT_CACHE: dict = {}
-
-
 def _mp_optimum(T, sig, sigh):
-    """Cached :func:`_mp_optimum_uncached` (the code comparison and its control share it)."""
-    key = (mp.mp.dps, T, tuple(sig), tuple(sigh))
-    if key not in _OPT_CACHE:
-        _OPT_CACHE[key] = _mp_optimum_uncached(T, sig, sigh)
-    return _OPT_CACHE[key]
+    """Cached :func:`_mp_optimum_uncached` (the code comparison and its control share it),
+    per working precision."""
+    return _mp_optimum_at(mp.mp.dps, T, tuple(sig), tuple(sigh))
+
+
+@lru_cache(maxsize=1024)
+def _mp_optimum_at(dps: int, T, sig: tuple, sigh: tuple):
+    with mp.workdps(dps):
+        return _mp_optimum_uncached(T, list(sig), list(sigh))
 
 
 def _mp_optimum_uncached(T, sig, sigh):

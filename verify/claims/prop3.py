@@ -28,6 +28,7 @@ when ``x* ≥ a_T²``; then ``(d0, T − δ̂)`` is the global minimiser — the
 
 from __future__ import annotations
 
+from functools import lru_cache
 import math
 
 import mpmath as mp
@@ -104,22 +105,22 @@ def g_function(sig, hat2, variant: str = "paper"):
     return lambda x: mp.fsum((1 - num / mp.sqrt(h + (1 - h) * x)) * (1 - h) for h in hat2)
 
 
-_GMIN_CACHE: dict = {}
-
-
 def _global_min(sch, T, sig, sigh):
     """min over d' ∈ 1..D and t ∈ [0, T] of W²(t, d'): golden-section search in t (values only).
     Cached per setting and precision (the statement and its control share the minimum)."""
-    key = (mp.mp.dps, sch.name, T, tuple(sig), tuple(sigh))
-    if key not in _GMIN_CACHE:
+    return _global_min_at(mp.mp.dps, sch, T, tuple(sig), tuple(sigh))
+
+
+@lru_cache(maxsize=1024)
+def _global_min_at(dps: int, sch, T, sig: tuple, sigh: tuple):
+    with mp.workdps(dps):
         best = None
-        iters = int((mp.mp.dps - 8) / 2 / 0.2089) + 5
+        iters = int((dps - 8) / 2 / 0.2089) + 5
         for d in range(1, len(sig) + 1):
             t, v = golden_min(lambda t: w2(sch.a2(T - t), sig, sigh, d), 0, T, iters=iters)
             if best is None or v < best[2]:
                 best = (d, t, v)
-        _GMIN_CACHE[key] = best
-    return _GMIN_CACHE[key]
+        return best
 
 
 # ------------------------------------------------------------------------------- falsifiers

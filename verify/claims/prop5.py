@@ -37,6 +37,7 @@ runs at ``--dps``.
 
 from __future__ import annotations
 
+from functools import lru_cache
 import math
 
 import mpmath as mp
@@ -93,7 +94,6 @@ def kink_time(T, hat2, C, *, numeric: bool = False):
     return T - s
 
 
-_ODE_CACHE: dict = {}
 
 
 def _segments(T, hat2, C, tp):
@@ -123,9 +123,11 @@ def _segments(T, hat2, C, tp):
 def ode_solution(T, hat2, C):
     """``(V_T, error estimate, path)`` of the ODE at ``ODE_DPS`` digits (cached per setting);
     the estimate is the difference from the same integration with half the steps."""
-    key = (T, hat2, C)
-    if key in _ODE_CACHE:
-        return _ODE_CACHE[key]
+    return _ode_solution(T, hat2, C)
+
+
+@lru_cache(maxsize=4096)  # bounded: the search integrates many settings
+def _ode_solution(T, hat2, C):
     with mp.workdps(ODE_DPS):
         T, hat2, C = mp.mpf(T), mp.mpf(hat2), mp.mpf(C)
         tp = kink_time(T, hat2, C, numeric=True)
@@ -139,9 +141,7 @@ def ode_solution(T, hat2, C):
                     path += seg
                     v = seg[-1][1]
             results.append((v, path))
-        out = (results[1][0], abs(results[1][0] - results[0][0]), results[1][1])
-    _ODE_CACHE[key] = out
-    return out
+        return (results[1][0], abs(results[1][0] - results[0][0]), results[1][1])
 
 
 _SELF_CHECK: dict = {}

@@ -21,6 +21,7 @@ digits with :func:`failure_probability`. The code side: the estimator of ``ldmst
 
 from __future__ import annotations
 
+from functools import lru_cache
 import mpmath as mp
 import numpy as np
 
@@ -64,15 +65,16 @@ def _upper_cf(k, z):
         return +(mp.exp(-z + k * mp.log(z) - mp.loggamma(k)) * h)
 
 
-_CACHE: dict = {}
-
-
 def failure_probability(n: int, eps):
-    """Cached :func:`_failure_probability` (the statement and its control share the values)."""
-    key = (n, eps, mp.mp.dps)
-    if key not in _CACHE:
-        _CACHE[key] = _failure_probability(n, eps)
-    return _CACHE[key]
+    """Cached :func:`_failure_probability` (the statement and its control share the values),
+    per working precision."""
+    return _failure_probability_at(n, eps, mp.mp.dps)
+
+
+@lru_cache(maxsize=65536)  # bounded: a thorough search asks for many (n, ε)
+def _failure_probability_at(n: int, eps, dps: int):
+    with mp.workdps(dps):
+        return _failure_probability(n, eps)
 
 
 def _failure_probability(n: int, eps):
