@@ -71,3 +71,28 @@ def test_centred_estimator_is_caught(monkeypatch):
     monkeypatch.setattr(pr, "draw_plugin_estimate",
                         lambda sigma2, n, seed: orig(sigma2, max(n - 1, 1), seed))
     assert not Prop9().compare_code(CTX).ok
+
+
+def test_code_disagreement_fails_the_run_for_a_known_erratum_too(monkeypatch):
+    """Prop 4 is a known erratum of the paper; a bug in the code it compares (the derived capped
+    minimiser ignoring its cap) must still fail ``ldmstop verify`` (exit status 1), not hide
+    behind the erratum's verdict."""
+    from ldmstop.derivations import backends
+    from ldmstop.verify.suite import exit_status, run_suite
+
+    original = backends.mpmath_function
+
+    def uncapped(name):
+        f = original(name)
+        if name != "score_minimiser_capped":
+            return f
+        return lambda a, b, sh, C: 1 / (a**2 + b**2 * sh**2)  # the cap C forgotten
+
+    ctx = Context(dps=30, quick=True, seed=0)
+    clean = run_suite(ctx, only="prop4", monte_carlo=False, show_progress=False)
+    assert clean["summary"]["code_disagrees"] == 0 and exit_status(clean) == 0
+    monkeypatch.setattr(backends, "mpmath_function", uncapped)
+    doc = run_suite(ctx, only="prop4", monte_carlo=False, show_progress=False)
+    assert doc["claims"][0]["verdict"] == "known-erratum"
+    assert doc["summary"]["code_disagrees_ids"] == ["prop4"]
+    assert exit_status(doc) == 1

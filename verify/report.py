@@ -150,7 +150,8 @@ def terminal_table(doc: dict) -> str:
     text = (f"{s['claims']} claims at {doc['dps']} digits{' (quick)' if doc['quick'] else ''}, search "
             f"{budget} ({s.get('search_evaluations', 0):,} evaluations): {s['holds']} hold, "
             f"{_errata(s['known_erratum'])}, {s['refuted']} refuted"
-            + (f", {s['code_disagrees']} code disagrees" if s.get("code_disagrees") else "")
+            + (f", code disagrees: {', '.join(s.get('code_disagrees_ids') or [])}"
+               if s.get("code_disagrees") else "")
             + f"; statement controls {s['controls_rejected']}/{s['claims']} rejected, code controls "
               f"{s.get('code_controls_rejected', 0)}/{s['claims'] - len(s.get('code_controls_not_applicable', []))}"
               f" ({len(s.get('code_controls_not_applicable', []))} n/a); {s['seconds_total']:.1f} s")

@@ -237,6 +237,8 @@ def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None 
         docs += run_extensions(ctx, wanted, figures_dir, show_progress)
     mc = _monte_carlo(ctx, monte_carlo)
     verdicts = [c["verdict"] for c in docs]
+    code_bad = [c["id"] for c in docs if c["verdict"] == CODE_DISAGREES
+                or (c.get("code_comparison") or {}).get("ok") is False]
     summary = {
         "claims": len(docs),
         "extensions": sum(1 for c in docs if c.get("extension")),
@@ -245,8 +247,10 @@ def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None 
         "known_erratum": verdicts.count(KNOWN_ERRATUM),
         "refuted_ids": [c["id"] for c in docs if c["verdict"] == REFUTED],
         "known_erratum_ids": [c["id"] for c in docs if c["verdict"] == KNOWN_ERRATUM],
-        "code_disagrees": verdicts.count(CODE_DISAGREES),
-        "code_disagrees_ids": [c["id"] for c in docs if c["verdict"] == CODE_DISAGREES],
+        # the code disagreeing with the transcription fails the run whatever the paper's verdict:
+        # a known erratum of the paper does not excuse a bug in ldmstop's own code
+        "code_disagrees": len(code_bad),
+        "code_disagrees_ids": code_bad,
         "controls_rejected": sum(1 for c in docs if c["negative_control"]["rejected"]),
         "controls_not_rejected": [c["id"] for c in docs if not c["negative_control"]["rejected"]],
         "code_controls_rejected": sum(1 for c in docs if (c.get("code_control") or {}).get("rejected")),
