@@ -1,16 +1,28 @@
-"""Benchmark of the Monte Carlo simulators (issue 4).
+"""Benchmark of the Monte Carlo simulator, against baselines run in the same invocation.
 
-Measured in one process against baselines run there too:
+Standard workload: 200,000 paths × 8 components × 400 Euler–Maruyama steps, 20 checkpoints,
+OU, plug-in score, 2 threads. Measured (best of ``--repeat`` interleaved runs; the machine's
+load average is recorded with every figure):
 
-1. throughput (path·dimension·steps per second) of the Numba kernel on N threads against a
-   NumPy-vectorised implementation of the same scheme (Euler–Maruyama, same tables, same
-   checkpoints, moments recorded the same way; NumPy draws with ``default_rng``), target ≥ 4×;
-2. the kernel's time against the RNG floor: the same number of normals drawn from the same
-   per-chunk generators by a kernel that does nothing else, same threads, target ≤ 1.5×;
-3. peak RSS of a fresh process against the number of steps (and paths): it must not grow;
-4. first-call compile time (empty Numba cache) and cached start-up time (second process).
+1. whole process: ``ldmstop simulate … --json`` against a plain-NumPy script of the same sampler
+   (vectorised over paths, ``Generator.standard_normal(out=…)``), each a fresh process;
+2. kernel: :func:`ldmstop.sim.simulate.run_moments` against the same NumPy sampler in this
+   process, and against the normal-generator floor (the same chunks' streams drawing the same
+   number of normals and nothing else), 1 and 2 threads;
+3. normal generators that could serve (normals per second): NumPy's C ziggurat (PCG64, SFC64,
+   Philox; one thread, and two Python threads filling buffers, it releases the GIL), Numba's
+   ``Generator.standard_normal`` (NumPy's bit generator through its ``ctypes`` ``next_uint64``),
+   and the kernels' SFC64 lanes + NumPy's ziggurat;
+4. peak memory of a fresh process against steps and paths;
+5. Dask: the same run on a LocalCluster of 1 and 2 workers (after a warm-up run);
+6. start-up: ``ldmstop simulate`` with 1,000 paths × 10 steps, empty and warm Numba cache,
+   against ``python -c "import numpy"``; SIGINT latency of a long run;
+7. ``--quality``: the generator at 10⁸ draws (moments, KS, Anderson–Darling, tails).
 
-    python benchmarks/bench_sim.py [--paths P] [--steps K] [--threads N] [--repeat R]
+    python benchmarks/bench_sim.py [--repeat R] [--quality] [--no-dask] [--only whole,kernel,...]
+
+``--only`` reruns some sections (whole, kernel, generators, memory, dask, startup, quality) and
+merges them into the existing JSON (e.g. the key ratios again when the machine is quiet).
 
 Prints a table and writes benchmarks/results/sim.json.
 """
@@ -19,61 +31,240 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
+import resource
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VARIANCES = [10, 0.2, 0.2, 0.2, 0, 0]  # Figure 4 right, plug-in estimate from 1000 samples
+TRUE = [10, 0.2, 0.2, 0.2, 0.05, 0.02, 0.0, 0.0]
+EST = [9.5, 0.25, 0.18, 0.21, 0.04, 0.03, 0.001, 0.0005]
+P, K, M, T = 200_000, 400, 20, 2.0
+CLI = ["simulate", "--variances", ",".join(map(str, TRUE)), "--estimated", ",".join(map(str, EST)),
+       "--scheme", "em", "--steps", str(K), "--paths", str(P), "--checkpoints", str(M), "--d", "all",
+       "--json"]
 
-
-def numpy_em(sigma2_hat, tab, init_sd, rec_k, paths, seed):
-    """The same EM sampler, vectorised over all paths with NumPy (one thread), written to be
-    fast rather than literal: the update ``y + Δ w² (y - 2 m y) + sqrt(2 w² Δ) z`` is linear in
-    ``y``, so it is applied as ``y *= 1 + Δ w² (1 - 2 m)`` (one row per step) then
-    ``y += sd z``, with the normals drawn into a preallocated buffer."""
+# The NumPy baseline, self-contained (imports NumPy only): OU (w² = 1), plug-in score
+# m = 1/v̂, v̂(s) = σ̂² + (1 - e^{-2s})(1 - σ̂²); EM y <- (1 + Δ(1 - 2m)) y + sqrt(2Δ) z, written
+# to be fast: one multiply by a row of coefficients, normals drawn into a preallocated buffer.
+NUMPY_EM = r"""
+import numpy as np
+def numpy_em(est, T, K, M, P, seed):
+    h = np.asarray(est, dtype=float)
+    t = T * np.arange(K + 1) / K
+    s = T - t[:-1]
+    dt = np.diff(t)
+    v = h[None, :] + (-np.expm1(-2 * s))[:, None] * (1 - h[None, :])
+    coef = 1.0 + dt[:, None] * (1.0 - 2.0 / v)
+    sd = np.sqrt(2.0 * dt)
+    rec = set(np.rint(K * np.arange(1, M + 1) / M).astype(int).tolist())
     rng = np.random.default_rng(seed)
-    D = sigma2_hat.size
-    y = init_sd * rng.standard_normal((paths, D))
+    vT = h + (-np.expm1(-2 * T)) * (1 - h)
+    y = np.sqrt(vT) * rng.standard_normal((P, h.size))
     z = np.empty_like(y)
-    coef = 1.0 + (tab.dt * tab.w2_left)[:, None] * (1.0 - 2.0 * tab.m_left)
-    s1 = np.zeros((rec_k.size, D))
-    s2 = np.zeros((rec_k.size, D))
-    c = 0
-    for k in range(int(rec_k[-1])):
+    s1, s2 = [], []
+    for k in range(K):
         y *= coef[k]
         rng.standard_normal(out=z)
-        z *= np.sqrt(2.0 * tab.w2_left[k] * tab.dt[k])
+        z *= sd[k]
         y += z
-        if c < rec_k.size and rec_k[c] == k + 1:
-            s1[c] = y.sum(0)
-            s2[c] = np.einsum("ij,ij->j", y, y)
-            c += 1
-    return s1, s2
+        if k + 1 in rec:
+            s1.append(y.sum(0))
+            s2.append(np.einsum("ij,ij->j", y, y))
+    return np.array(s1), np.array(s2)
+"""
+exec(NUMPY_EM)  # defines numpy_em here too, for the in-process comparison
 
 
-def _best(fn, repeat):
-    out = []
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def timed_process(argv, env=None, cpu: dict | None = None) -> float:
+    """Wall seconds of a fresh process; its CPU seconds (user + system) go to ``cpu["s"]``."""
+    c0 = _children_cpu()
+    t0 = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    if cpu is not None:
+        cpu["s"] = _children_cpu() - c0
+    return time.perf_counter() - t0
+
+
+def whole_process(repeat: int) -> dict:
+    numpy_script = NUMPY_EM + f"\nnumpy_em({EST}, {T}, {K}, {M}, {P}, 0)\n"
+    cli = [sys.executable, "-m", "ldmstop", *CLI, "--threads", "2"]
+    timed_process(cli)  # the Numba cache is warm from here on
+    best = {"numpy": math.inf, "ldmstop": math.inf, "numpy_cpu": math.inf, "ldmstop_cpu": math.inf}
+    loads = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return min(out)
+        loads.append(load())
+        for key, argv in (("numpy", [sys.executable, "-c", numpy_script]), ("ldmstop", cli)):
+            cpu = {}
+            best[key] = min(best[key], timed_process(argv, cpu=cpu))
+            best[key + "_cpu"] = min(best[key + "_cpu"], cpu["s"])
+    return {"numpy_process_s": best["numpy"], "ldmstop_process_s": best["ldmstop"],
+            "ratio": best["numpy"] / best["ldmstop"],
+            # CPU seconds of each process (user + system, all threads): what the work costs,
+            # whatever else runs on the machine
+            "numpy_process_cpu_s": best["numpy_cpu"], "ldmstop_process_cpu_s": best["ldmstop_cpu"],
+            "load": loads + [load()]}
 
 
-CHILD = r"""
-import json, resource, sys, time
-t0 = time.perf_counter()
+def kernel(repeat: int) -> dict:
+    import numba
+
+    from ldmstop.sim.grid import solver_grid
+    from ldmstop.sim.kernels import normals_floor
+    from ldmstop.sim.noise import chunk_sizes, chunk_states
+    from ldmstop.sim.recorder import resolve_checkpoints
+    from ldmstop.sim.recursions import discrete_variances
+    from ldmstop.sim.simulate import run_moments
+
+    h = np.asarray(EST)
+    rec_k = resolve_checkpoints(M, solver_grid(T, K), T)
+    sizes = chunk_sizes(P)
+    work = P * len(EST) * K
+
+    def ours(th):
+        return run_moments(h, schedule="ou", T=T, steps=K, scheme="em", init="pT", cap=None,
+                           truncate=0.0, paths=P, seed=0, rec_k=rec_k, threads=th)
+
+    def floor(th):
+        previous = numba.get_num_threads()
+        numba.set_num_threads(th)
+        normals_floor(chunk_states(0, sizes.size), sizes * len(EST) * K)
+        numba.set_num_threads(previous)
+
+    # both samplers simulate the law of the exact recursion (else the race means nothing)
+    _, V = discrete_variances(h, schedule="ou", T=T, steps=K, scheme="em", init="pT")
+    _, s2_np = numpy_em(EST, T, K, M, P, 1)
+    mom = ours(2)
+    for name, s2 in (("NumPy", s2_np / P), ("ldmstop", mom.s2.sum(0) / P)):
+        z = np.abs(s2 / V[rec_k] - 1) / np.sqrt(2.0 / P)
+        assert z.max() < 5, f"{name} sampler disagrees with the exact recursion (z = {z.max():.1f})"
+    floor(1)
+    best = {"numpy": math.inf}
+    for th in (1, 2):
+        best[("kernel", th)] = best[("floor", th)] = math.inf
+    loads = []
+    for _ in range(repeat):
+        loads.append(load())
+        t0, c0 = time.perf_counter(), time.process_time()
+        numpy_em(EST, T, K, M, P, 0)
+        best["numpy"] = min(best["numpy"], time.perf_counter() - t0)
+        best["numpy_cpu"] = min(best.get("numpy_cpu", math.inf), time.process_time() - c0)
+        for th in (1, 2):
+            for key, fn in (("kernel", ours), ("floor", floor)):
+                t0, c0 = time.perf_counter(), time.process_time()
+                fn(th)
+                best[(key, th)] = min(best[(key, th)], time.perf_counter() - t0)
+                best[(key, th, "cpu")] = min(best.get((key, th, "cpu"), math.inf),
+                                             time.process_time() - c0)
+    out = {"numpy_s": best["numpy"], "numpy_rate": work / best["numpy"],
+           "numpy_cpu_s": best["numpy_cpu"], "load": loads + [load()]}
+    for th in (1, 2):
+        tk, tf = best[("kernel", th)], best[("floor", th)]
+        ck, cf = best[("kernel", th, "cpu")], best[("floor", th, "cpu")]
+        out[str(th)] = {"kernel_s": tk, "floor_s": tf, "kernel_rate": work / tk,
+                        "floor_rate": work / tf, "kernel_vs_numpy": best["numpy"] / tk,
+                        "kernel_vs_floor": tk / tf,
+                        # per CPU-second (all threads): robust to a loaded machine
+                        "kernel_cpu_s": ck, "floor_cpu_s": cf, "kernel_vs_floor_cpu": ck / cf,
+                        "kernel_vs_numpy_cpu_per_thread": best["numpy_cpu"] / (ck / th)}
+    return out
+
+
+def generators(repeat: int) -> dict:
+    """Normals per second of each generator that could feed the kernel."""
+    import numba
+    from numba import njit, prange
+
+    from ldmstop.sim.kernels import normals_floor
+    from ldmstop.sim.noise import chunk_states
+
+    n = 40_000_000
+    buf_n = 1 << 16
+
+    def numpy_c(bitgen, threads):
+        gens = [np.random.Generator(bitgen(s)) for s in np.random.SeedSequence(0).spawn(threads)]
+
+        def work(g):
+            buf = np.empty(buf_n)
+            for _ in range(n // threads // buf_n):
+                g.standard_normal(out=buf)
+
+        ts = [threading.Thread(target=work, args=(g,)) for g in gens]
+        [t.start() for t in ts]
+        [t.join() for t in ts]
+
+    @njit
+    def _draw_gen(rng, count):
+        acc = 0.0
+        for _ in range(count):
+            acc += rng.standard_normal()
+        return acc
+
+    @njit(parallel=True)
+    def numba_generator(gens, count):
+        out = np.zeros(len(gens))
+        for g in prange(len(gens)):
+            out[g] = _draw_gen(gens[np.int64(g)], count)
+        return out
+
+    def numba_gen(threads):
+        from numba import typed
+
+        gens = typed.List([np.random.Generator(np.random.PCG64(s))
+                           for s in np.random.SeedSequence(0).spawn(64)])
+        numba.set_num_threads(threads)
+        numba_generator(gens, n // 64)
+
+    def lanes(threads):
+        numba.set_num_threads(threads)
+        normals_floor(chunk_states(0, 64), np.full(64, n // 64, dtype=np.int64))
+
+    cases = {"numpy C ziggurat, PCG64": lambda th: numpy_c(np.random.PCG64, th),
+             "numpy C ziggurat, SFC64": lambda th: numpy_c(np.random.SFC64, th),
+             "numpy C ziggurat, Philox (counter-based)": lambda th: numpy_c(np.random.Philox, th),
+             "numba Generator(PCG64) via ctypes next_uint64": numba_gen,
+             "kernels: 16 SFC64 lanes + NumPy's ziggurat": lanes}
+    numba_gen(1)
+    lanes(1)
+    res = {}
+    for name, fn in cases.items():
+        res[name] = {}
+        for th in (1, 2):
+            best, best_cpu = math.inf, math.inf
+            for _ in range(repeat):
+                t0, c0 = time.perf_counter(), time.process_time()
+                fn(th)
+                best = min(best, time.perf_counter() - t0)
+                best_cpu = min(best_cpu, time.process_time() - c0)
+            res[name][str(th)] = n / best
+            res[name][f"{th}_per_cpu_second"] = n / best_cpu
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    res["load"] = load()
+    return res
+
+
+MEM_CHILD = r"""
+import json, sys, time
 import numpy as np
 from ldmstop import Problem
 from ldmstop.sim.simulate import simulate
-t_import = time.perf_counter() - t0
-
 
 def status(key):
     with open("/proc/self/status") as fh:
@@ -82,175 +273,197 @@ def status(key):
                 return int(line.split()[1]) / 1024
     return float("nan")
 
-
-p = Problem.from_variances({var}, samples=1000, seed=3)
-t1 = time.perf_counter()
-simulate(p, paths=2000, steps=20, scheme="em", checkpoints=20, seed=0, threads={threads})
-t_first = time.perf_counter() - t1
-rss_before = status("VmRSS")
-try:  # reset the high-water mark (Linux >= 4.0) so that VmHWM is the peak of the run alone
-    with open("/proc/self/clear_refs", "w") as fh:
-        fh.write("5")
-    reset = True
-except OSError:
-    reset = False
-t2 = time.perf_counter()
-simulate(p, paths={paths}, steps={steps}, scheme="em", checkpoints=20, seed=0, threads={threads})
-t_run = time.perf_counter() - t2
-print(json.dumps({{"import_s": t_import, "first_call_s": t_first, "run_s": t_run,
-                  "rss_before_run_mb": rss_before, "hwm_reset": reset,
-                  "peak_during_run_mb": status("VmHWM"),
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+p = Problem.from_variances({true}, estimated={est})
+simulate(p, paths=2000, steps=20, scheme="em", checkpoints=20, seed=0, threads=2)
+rss = status("VmRSS")
+with open("/proc/self/clear_refs", "w") as fh:
+    fh.write("5")  # reset the high-water mark: VmHWM is then the run's own peak
+t = time.perf_counter()
+simulate(p, paths={paths}, steps={steps}, scheme="em", checkpoints=20, seed=0, threads=2)
+print(json.dumps({{"rss_before_mb": rss, "peak_mb": status("VmHWM"), "run_s": time.perf_counter() - t}}))
 """
 
 
-def child(paths, steps, threads, cache_dir=None):
-    env = dict(os.environ)
-    if cache_dir is not None:
-        env["NUMBA_CACHE_DIR"] = cache_dir
-    code = CHILD.format(var=VARIANCES, paths=paths, steps=steps, threads=threads)
+def memory() -> list:
+    out = []
+    for steps, paths in ((50, 20_000), (500, 20_000), (5000, 20_000), (500, 200_000), (500, 1_000_000)):
+        code = MEM_CHILD.format(true=TRUE, est=EST, paths=paths, steps=steps)
+        r = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                      check=True).stdout.strip().splitlines()[-1])
+        out.append({"steps": steps, "paths": paths, **r, "growth_mb": r["peak_mb"] - r["rss_before_mb"],
+                    "load": load()})
+    return out
+
+
+def dask_scaling(repeat: int) -> dict:
+    from dask.distributed import LocalCluster
+
+    from ldmstop import Problem
+    from ldmstop.sim.simulate import simulate
+
+    p = Problem.from_variances(TRUE, estimated=EST)
+    kw = dict(paths=P, steps=K, scheme="em", checkpoints=M, seed=0)
+    local = simulate(p, threads=2, **kw)
+    out = {}
+    for workers in (1, 2):
+        t0 = time.perf_counter()
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cl:
+            start = time.perf_counter() - t0
+            simulate(p, paths=2000, steps=10, scheme="em", seed=0, scheduler=cl.scheduler_address)
+            best = math.inf
+            for _ in range(repeat):
+                t1 = time.perf_counter()
+                r = simulate(p, scheduler=cl.scheduler_address, **kw)
+                best = min(best, time.perf_counter() - t1)
+            assert np.array_equal(r.moments.s2, local.moments.s2), "Dask run not bit-identical"
+        out[str(workers)] = {"run_s": best, "cluster_start_s": start, "load": load(),
+                             "bit_identical": True}
+    out["speedup_2_vs_1"] = out["1"]["run_s"] / out["2"]["run_s"]
+    return out
+
+
+def startup(repeat: int) -> dict:
+    small = [sys.executable, "-m", "ldmstop", "simulate", "--variances", "10,0.2,0.2,0.2,0,0",
+             "--paths", "1000", "--steps", "10", "--json"]
+    res = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        res["cold_cache_s"] = timed_process(small, env)
+        res["warm_cache_s"] = min(timed_process(small, env) for _ in range(repeat))
+    res["import_numpy_s"] = min(timed_process([sys.executable, "-c", "import numpy"]) for _ in range(repeat))
+    code = ("import time; t=time.perf_counter(); import numba; a=time.perf_counter(); "
+            "from ldmstop.sim.schedules import schedule_table; schedule_table('ou'); "
+            "b=time.perf_counter(); import ldmstop.sim.kernels; c=time.perf_counter(); "
+            "print(a-t, b-a, c-b)")
+    parts = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.split()
+    res["import_numba_s"], res["schedule_tables_sympy_s"], res["kernels_module_s"] = map(float, parts)
+    res["load"] = load()
+    # SIGINT: a run of many minutes, interrupted once it has printed its estimate
+    slow = [sys.executable, "-m", "ldmstop", "simulate", "--variances", "10,0.2,0.2,0.2,0,0",
+            "--paths", "30000000", "--steps", "2000", "--checkpoints", "4"]
+    proc = subprocess.Popen(slow, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc.stderr.readline()
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         check=True)
-    res = json.loads(out.stdout.strip().splitlines()[-1])
-    res["process_s"] = time.perf_counter() - t0
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=60)[1]
+    res["sigint_exit_s"] = time.perf_counter() - t0
+    res["sigint_rc"] = proc.returncode
+    res["sigint_last_line"] = err.strip().splitlines()[-1]
     return res
+
+
+def quality(n: int = 100_000_000) -> dict:
+    from scipy import stats
+
+    from ldmstop.sim.kernels import fill_normals
+    from ldmstop.sim.noise import chunk_states
+
+    st = chunk_states(20251008, 1)[0].copy()
+    z = np.empty(n)
+    u = np.empty(1 << 16, np.uint64)
+    for k in range(0, n, 1 << 16):
+        m = min(1 << 16, n - k)
+        m -= m % 16
+        if m == 0:
+            break
+        fill_normals(st, u, z[k:k + m], m)
+    z = z[: n - n % 16]
+    n = z.size
+    out = {"n": n, "mean_z": float(z.mean() * math.sqrt(n)),
+           "var_z": float((z.var() - 1) / math.sqrt(2 / n)),
+           "kurt_z": float((np.mean(z**4) - 3) / math.sqrt(96 / n)),
+           "ks_pvalue": float(stats.kstest(z, "norm").pvalue)}
+    ad = stats.anderson(z, dist="norm", method="interpolate")
+    out["ad_statistic"] = float(ad.statistic)
+    out["ad_pvalue"] = float(ad.pvalue)
+    for c in (3.0, 4.0, 5.0):
+        p = math.erfc(c / math.sqrt(2))
+        got = float(np.mean(np.abs(z) > c))
+        out[f"tail_{c:g}_z"] = (got - p) / math.sqrt(p * (1 - p) / n)
+    out["load"] = load()
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--paths", type=int, default=100_000)
-    ap.add_argument("--steps", type=int, default=100)
-    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--quality", action="store_true", help="the generator at 1e8 draws")
+    ap.add_argument("--no-dask", action="store_true")
+    ap.add_argument("--only", default=None, help="comma-separated sections to rerun and merge")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "sim.json"))
     args = ap.parse_args()
-
     import numba
 
-    from ldmstop import Problem
-    from ldmstop.sim.kernels import normals_floor
-    from ldmstop.sim.noise import chunk_generators, chunk_sizes
-    from ldmstop.sim.recorder import resolve_checkpoints
-    from ldmstop.sim.recursions import initial_variance
-    from ldmstop.sim.schemes import step_tables
-    from ldmstop.sim.simulate import run_moments
+    every = {"whole", "kernel", "generators", "memory", "dask", "startup", "quality"}
+    want = every if args.only is None else set(args.only.split(","))
+    if not want <= every:
+        ap.error(f"--only: unknown sections {sorted(want - every)}")
+    if args.no_dask:
+        want.discard("dask")
+    if not args.quality and args.only is None:
+        want.discard("quality")
 
-    load_before = os.getloadavg()
-    p = Problem.from_variances(VARIANCES, samples=1000, seed=3)
-    hat = np.asarray(p.sigma2_used)
-    D, P, K = p.D, args.paths, args.steps
-    tab = step_tables(hat, schedule="ou", T=p.T, steps=K, scheme="em")
-    rec_k = resolve_checkpoints(20, tab.times, p.T)
-    init_sd = np.sqrt(initial_variance(hat, schedule="ou", T=p.T, init="pT"))
-    work = P * D * K
-
-    def numba_run(threads):
-        return run_moments(hat, schedule="ou", T=p.T, steps=K, scheme="em", init="pT", cap=None,
-                           truncate=0.0, paths=P, seed=0, rec_k=rec_k, threads=threads)
-
-    sizes = chunk_sizes(P)
-
-    def floor_run(threads):
-        numba.set_num_threads(threads)
-        gens = chunk_generators(0, sizes.size)
-        normals_floor(gens, sizes, D * K)
-
-    # both implementations must simulate the same law: check them against the exact recursion
-    from ldmstop.sim.recursions import discrete_variances
-
-    _, V = discrete_variances(hat, schedule="ou", T=p.T, steps=K, scheme="em", init="pT")
-    _, s2_np = numpy_em(hat, tab, init_sd, rec_k, P, 1)
-    mom = run_moments(hat, schedule="ou", T=p.T, steps=K, scheme="em", init="pT", cap=None,
-                      truncate=0.0, paths=P, seed=1, rec_k=rec_k, threads=1)
-    for name, s2 in (("NumPy", s2_np / P), ("Numba", mom.s2.sum(0) / P)):
-        z = np.abs(s2 / V[rec_k] - 1) / np.sqrt(2.0 / P)
-        assert z.max() < 5, f"{name} sampler disagrees with the exact recursion (z = {z.max():.1f})"
-
-    # warm-up (compile or load from cache), then measure
-    numba_run(1)
-    floor_run(1)
-    results = {"machine": {"cpus": os.cpu_count(), "numba_threads_max": numba.config.NUMBA_NUM_THREADS,
-                           "python": platform.python_version(), "numpy": np.__version__,
-                           "numba": numba.__version__, "loadavg_before": load_before},
-               "setting": {"variances": VARIANCES, "n_samples": 1000, "scheme": "em", "paths": P,
-                           "steps": K, "D": D, "checkpoints": int(rec_k.size),
-                           "chunks": int(sizes.size), "work": work}}
-    # Interleaved repeats, best of each: on a shared machine the minimum is the least disturbed.
-    thread_counts = sorted({1, args.threads})
-    best = {"numpy": np.inf, "numpy_normals": np.inf}
-    for th in thread_counts:
-        best[("kernel", th)] = best[("floor", th)] = np.inf
-
-    def numpy_normals():
-        rng = np.random.default_rng(0)  # the same draws as the NumPy sampler, block by block
-        z = np.empty((P, D))
-        for _ in range(K):
-            rng.standard_normal(out=z)
-
-    for _ in range(args.repeat):
-        best["numpy"] = min(best["numpy"], _best(lambda: numpy_em(hat, tab, init_sd, rec_k, P, 0), 1))
-        best["numpy_normals"] = min(best["numpy_normals"], _best(numpy_normals, 1))
-        for th in thread_counts:
-            best[("kernel", th)] = min(best[("kernel", th)], _best(lambda: numba_run(th), 1))
-            best[("floor", th)] = min(best[("floor", th)], _best(lambda: floor_run(th), 1))
-    t_np, t_numpy_normals = best["numpy"], best["numpy_normals"]
-    rows = {}
-    for th in thread_counts:
-        t_k, t_f = best[("kernel", th)], best[("floor", th)]
-        rows[th] = {"kernel_s": t_k, "floor_s": t_f, "throughput": work / t_k,
-                    "floor_rate": work / t_f, "vs_numpy": t_np / t_k, "vs_floor": t_k / t_f,
-                    # the best any kernel drawing from these Generators could do against NumPy
-                    "floor_vs_numpy": t_np / t_f}
-    results["numpy"] = {"seconds": t_np, "throughput": work / t_np,
-                        "normals_alone_rate": work / t_numpy_normals}
-    results["numba"] = {str(k): v for k, v in rows.items()}
-
-    # memory: fresh processes, growing steps (and paths); the cache is warm here. Peak RSS of
-    # the process is dominated by imports (NumPy, SymPy, Numba/LLVM); after a small warm-up run
-    # the high-water mark is reset, so its value after the measured run is that run's peak.
-    mem = []
-    for steps, paths in ((50, 20_000), (500, 20_000), (5000, 20_000), (500, 200_000)):
-        r = child(paths, steps, args.threads)
-        mem.append({"steps": steps, "paths": paths, "process_peak_mb": r["maxrss_mb"],
-                    "rss_before_run_mb": r["rss_before_run_mb"],
-                    "peak_during_run_mb": r["peak_during_run_mb"], "hwm_reset": r["hwm_reset"],
-                    "growth_mb": r["peak_during_run_mb"] - r["rss_before_run_mb"],
-                    "run_s": r["run_s"]})
-    results["memory"] = mem
-
-    # compile: an empty cache directory (cold), then the same directory again (cached)
-    with tempfile.TemporaryDirectory() as cache:
-        cold = child(2000, 20, args.threads, cache_dir=cache)
-        warm = child(2000, 20, args.threads, cache_dir=cache)
-    results["compile"] = {"first_call_cold_s": cold["first_call_s"],
-                          "first_call_cached_s": warm["first_call_s"],
-                          "import_s": warm["import_s"], "process_cold_s": cold["process_s"],
-                          "process_cached_s": warm["process_s"]}
-    results["loadavg_after"] = os.getloadavg()
-
-    print(f"Monte Carlo benchmark: EM, D = {D}, {P} paths x {K} steps = {work:.3g} path·dim·steps; "
-          f"load average before {load_before[0]:.2f}")
-    print(f"  NumPy vectorised (1 thread): {t_np:7.3f} s  {work / t_np / 1e6:7.1f} M/s   "
-          f"(NumPy normals alone {work / t_numpy_normals / 1e6:.1f} M/s)")
-    for th, r in rows.items():
-        print(f"  Numba kernel, {th} thread(s):  {r['kernel_s']:7.3f} s  {r['throughput'] / 1e6:7.1f} M/s"
-              f"   x{r['vs_numpy']:.2f} vs NumPy;  RNG floor {r['floor_s']:.3f} s "
-              f"({r['floor_rate'] / 1e6:.1f} M/s) -> kernel/floor = {r['vs_floor']:.2f}; "
-              f"floor alone x{r['floor_vs_numpy']:.2f} vs NumPy")
-    for m in mem:
-        print(f"  RSS, fresh process, steps = {m['steps']:5d}, paths = {m['paths']:6d}: "
-              f"{m['rss_before_run_mb']:.1f} MB before the run, peak during it "
-              f"{m['peak_during_run_mb']:.1f} MB (+{m['growth_mb']:.2f} MB; run {m['run_s']:.2f} s; "
-              f"process peak {m['process_peak_mb']:.1f} MB)")
-    c = results["compile"]
-    print(f"  first simulate() call, empty cache: {c['first_call_cold_s']:.2f} s; cached: "
-          f"{c['first_call_cached_s']:.2f} s (import {c['import_s']:.2f} s; whole process "
-          f"{c['process_cold_s']:.1f} s cold, {c['process_cached_s']:.1f} s cached)")
+    previous = {}
+    if args.only is not None and os.path.exists(args.out):
+        with open(args.out) as fh:
+            previous = json.load(fh)
+    res = {**previous, "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                       "numpy": np.__version__, "numba": numba.__version__,
+                       "uptime": subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()},
+           "workload": {"paths": P, "D": len(EST), "steps": K, "checkpoints": M, "scheme": "em",
+                        "true": TRUE, "estimated": EST}}
+    if "whole" in want:
+        res["whole_process"] = w = whole_process(args.repeat)
+        print(f"whole process, {P} paths x {len(EST)} x {K} EM steps, 2 threads: ldmstop "
+              f"{w['ldmstop_process_s']:.2f} s, NumPy script {w['numpy_process_s']:.2f} s -> "
+              f"x{w['ratio']:.2f}; CPU seconds {w['ldmstop_process_cpu_s']:.2f} vs "
+              f"{w['numpy_process_cpu_s']:.2f} (load {w['load']})")
+    if "kernel" in want:
+        res["kernel"] = k = kernel(args.repeat)
+        print(f"kernel: NumPy {k['numpy_rate'] / 1e6:.0f} M/s (load {k['load']})")
+    for th in ("1", "2") if "kernel" in want else ():
+        r = k[th]
+        print(f"  {th} thread(s): kernel {r['kernel_rate'] / 1e6:.0f} M/s = x{r['kernel_vs_numpy']:.2f} "
+              f"NumPy; generator floor {r['floor_rate'] / 1e6:.0f} M/s, kernel/floor {r['kernel_vs_floor']:.2f}"
+              f" (CPU time: kernel/floor {r['kernel_vs_floor_cpu']:.2f}, per thread "
+              f"x{r['kernel_vs_numpy_cpu_per_thread']:.2f} NumPy)")
+    if "generators" in want:
+        res["generators"] = generators(args.repeat)
+    g = res.get("generators", {})
+    for name, v in g.items() if "generators" in want else ():
+        if name != "load":
+            print(f"  {name:48s} 1 thread {v['1'] / 1e6:6.0f} M/s, 2 threads {v['2'] / 1e6:6.0f} M/s"
+                  f"; per CPU-second {v['1_per_cpu_second'] / 1e6:6.0f} / {v['2_per_cpu_second'] / 1e6:6.0f} M")
+    if "generators" in want:
+        print(f"  (load {g['load']})")
+    if "memory" in want:
+        res["memory"] = memory()
+    for m in res["memory"] if "memory" in want else ():
+        print(f"memory: steps {m['steps']:5d}, paths {m['paths']:8d}: +{m['growth_mb']:.2f} MB during "
+              f"the run (RSS {m['rss_before_mb']:.0f} MB; {m['run_s']:.2f} s; load {m['load']})")
+    if "dask" in want:
+        res["dask"] = d = dask_scaling(args.repeat)
+        print(f"Dask LocalCluster: 1 worker {d['1']['run_s']:.2f} s, 2 workers {d['2']['run_s']:.2f} s "
+              f"-> x{d['speedup_2_vs_1']:.2f} (bit-identical to the local run; cluster start "
+              f"{d['1']['cluster_start_s']:.1f} / {d['2']['cluster_start_s']:.1f} s; load {d['2']['load']})")
+    if "startup" in want:
+        res["startup"] = s = startup(args.repeat)
+        print(f"start-up, 1000 paths x 10 steps: warm cache {s['warm_cache_s']:.2f} s, empty cache "
+              f"{s['cold_cache_s']:.1f} s; python -c 'import numpy' {s['import_numpy_s']:.2f} s; "
+              f"import numba {s['import_numba_s']:.2f} s, SymPy schedule tables "
+              f"{s['schedule_tables_sympy_s']:.2f} s, kernels module {s['kernels_module_s']:.2f} s; "
+              f"SIGINT -> exit {s['sigint_rc']} after "
+              f"{s['sigint_exit_s']:.2f} s (load {s['load']})")
+    if "quality" in want:
+        res["quality"] = q = quality()
+        print("generator at 1e8 draws: " + ", ".join(f"{k_} {v:.3g}" for k_, v in q.items()))
+    res["machine"]["uptime_after"] = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     tmp = args.out + ".tmp"
     with open(tmp, "w") as fh:
-        json.dump(results, fh, indent=2)
+        json.dump(res, fh, indent=2)
     os.replace(tmp, args.out)
     print(f"written {args.out}")
 

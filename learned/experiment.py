@@ -251,7 +251,8 @@ def _run(split: Split, st: Settings, show_progress: bool) -> dict:
                 bar.describe(f"{sched} {e} d={d}: sampling")
                 stats = sample_and_measure(model, dec, coeffs, held, samples=st.samples, seeds=seeds)
                 bar(2 * st.steps)
-                fd = np.array([[frechet_from_moments(stats["mean"][i, k], stats["cov"][i, k], held)
+                fd = np.array([[frechet_from_moments(stats["mean"][i, k], stats["cov"][i, k], held,
+                                                     cov_dtype=np.float32)
                                 for k in range(st.steps + 1)] for i in range(S)])
                 curves = {"frechet": fd, "sw2": stats["sw2"], "mmd": stats["mmd"]}
                 stops[sched][e][str(d)] = {}

@@ -148,13 +148,21 @@ def mmd2_from_sums(kxx_rows: np.ndarray, kxy_rows: np.ndarray, N: int, held: Hel
     return (kxx_rows.sum(-1) / (N * (N - 1)) + held.kyy_mean - 2.0 * kxy_rows.sum(-1) / (N * M))
 
 
-def frechet_from_moments(mean: np.ndarray, cov: np.ndarray, held: HeldOut) -> float:
+def frechet_from_moments(mean: np.ndarray, cov: np.ndarray, held: HeldOut,
+                         cov_dtype=np.float64) -> float:
     """Fréchet distance (squared) between ``N(mean, cov)`` and the Gaussian fit of the held-out
-    data; the covariance term from :func:`ldmstop.frechet.frechet_distance2`."""
+    data; the covariance term from :func:`ldmstop.frechet.frechet_distance2`.
+
+    ``cov_dtype``: the precision ``cov`` was accumulated in. The sampler forms ``xcᵀ xc`` in
+    float32 (JAX), whose rounding makes eigenvalues of a rank-deficient covariance (decoded
+    d < D latents) negative at the float32 level, ~1e-8 relative; the PSD check of
+    ``frechet_distance2`` is then handed ``cov`` in that dtype, so that its default tolerance
+    (``64·D·u``, ``u`` of the input's dtype) is float32's, not float64's, which would reject a
+    valid Gram matrix. The conversion is exact: the values were float32 to begin with."""
     from ldmstop.frechet import frechet_distance2
 
     return float(np.sum((np.asarray(mean, float) - held.mean) ** 2)
-                 + frechet_distance2(np.asarray(cov, float), held.cov))
+                 + frechet_distance2(np.asarray(cov, cov_dtype), held.cov))
 
 
 # ---------------------------------------------------------------- two-sample convenience API

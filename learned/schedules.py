@@ -71,7 +71,7 @@ def jax_signal_noise(schedule: str):
     from ldmstop.derivations.schedules import get_schedule
     from ldmstop.derivations.symbols import s
 
-    from ._derivations import stabilise
+    from ldmstop.derivations.printing import stabilise
     from .backend import require
 
     _, jnp, _ = require()
@@ -88,7 +88,7 @@ def step_coefficients(spec: SamplerSpec, steps: int) -> dict[str, np.ndarray]:
     evaluated), ``alpha``, ``beta``, ``gamma`` (K each)."""
     from ldmstop.sim.grid import solver_grid
 
-    from ._derivations import schedule_coefficients
+    from ldmstop.derivations.backends import schedule_coefficients
 
     times = solver_grid(spec.T, steps, spec.truncate)
     s = spec.T - times[:-1]

@@ -16,8 +16,8 @@ from ldmstop.cli_common import add_problem_arguments, emit, problem_from_args
 
 HELP = "Monte Carlo simulation of the latent sampler: W2^2 with error bars vs the exact theory"
 
-#: Above this many path·dimension·steps a run takes about a second: show a progress bar.
-_PROGRESS_WORK = 5e7
+#: The bar of the MC-vs-exact agreement (``z_max``): the same as the verification report's.
+AGREE_Z = 4.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           "[0, T] (a single time needs a decimal point); the theory's optimal "
                           "stop and the end of the grid are always added (default: 20)")
     sim.add_argument("--threads", type=int, default=None, help="Numba threads (default: all)")
+    sim.add_argument("--scheduler", default=None, metavar="local:N|ADDRESS",
+                     help="run the chunks of paths as Dask tasks: on a LocalCluster of N worker "
+                          "processes started for the run, or on the scheduler at ADDRESS "
+                          "(tcp://host:8786); bit-identical to the local run; needs "
+                          "pip install 'ldm-stopping[dask]'")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--plot", metavar="FILE.png",
                         help="MC points with error bars over the exact curves")
@@ -85,6 +90,10 @@ def run(args: argparse.Namespace) -> int:
     cap = check_cap(args.cap)
     if args.threads is not None and args.threads < 1:
         raise ValueError(f"--threads must be >= 1, got {args.threads}")
+    if args.scheduler is not None:
+        from .distributed import check_scheduler
+
+        check_scheduler(args.scheduler)
     grid = solver_grid(problem.T, steps, args.truncate)
     spec = parse_checkpoints(args.checkpoints, problem.T)
     rec_k = resolve_checkpoints(spec, grid, problem.T)
@@ -103,12 +112,10 @@ def run(args: argparse.Namespace) -> int:
     from .simulate import simulate
     from .stopping import stop_check
 
-    work = paths * (problem.D if d == "all" else d) * steps
-    show = (not args.json) and sys.stderr.isatty() and work > _PROGRESS_WORK
     seed = 0 if args.seed is None else args.seed
     res = simulate(problem, paths=paths, steps=steps, scheme=args.scheme, init=args.init, cap=cap,
                    checkpoints=grid[rec_k], seed=seed, threads=args.threads,
-                   truncate=args.truncate, d=d, show_progress=show)
+                   truncate=args.truncate, d=d, show_progress="auto", scheduler=args.scheduler)
     stop = stop_check(res)
     out = {
         "problem": problem.describe(),
@@ -122,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
                    "source": "exact discrete variance recursion, same scheme and grid"},
         "z": res.z.tolist(),
         "z_max": res.z_max,
+        "z_bar": AGREE_Z,
+        "agrees": bool(res.z_max <= AGREE_Z),
         "mean_z_max": res.mean_z_max,
         "optimal_stop": stop,
         "throughput": res.throughput,
@@ -155,15 +164,38 @@ def format_summary(res, stop: dict, problem) -> str:
             lines.append(f"{res.dims[r]:>4} {res.times[c]:>9.4g} {res.mc[r, c]:>12.6g} "
                          f"{res.stderr[r, c]:>10.3g} {res.theory[r, c]:>12.6g} {res.z[r, c]:>6.2f}")
     lines.append("")
-    lines.append(f"max |z| over {res.z.size} (d, t) pairs: {res.z_max:.2f}")
+    agree = "agrees" if res.z_max <= AGREE_Z else "DISAGREES"
+    lines.append(f"max |z| over {res.z.size} (d, t) pairs: {res.z_max:.2f} (bar {AGREE_Z:g}: MC "
+                 f"{agree} with the exact recursion)")
     th, mc = stop["theory"], stop["mc"]
     verdict = "confirmed" if stop["confirmed"] else "NOT confirmed"
+    if not stop["confirmed"]:
+        verdict += f" ({_hint(stop, s['paths'])})"
     gz = "n/a" if stop["gain_z"] is None else f"{stop['gain_z']:.1f}"
     lines.append(f"optimal stop: theory d = {th['d']}, t = {th['t']:.6g} (gain {th['gain']:.4g}); "
                  f"MC argmin at d = {th['d']}: t = {mc['t_at_theory_d']:.6g}; "
                  f"MC gain W2^2(T) - W2^2(t*) = {stop['gain']:.4g} +- {stop['gain_stderr']:.2g} "
                  f"(z = {gz}) — {verdict}")
     return "\n".join(lines)
+
+
+def _hint(stop: dict, paths: int) -> str:
+    """Why the stop is not confirmed, and how many paths would settle it (the standard error
+    falls as 1/sqrt(paths))."""
+    from .stopping import STOP_Z
+
+    gain, se = stop["gain"], stop["gain_stderr"]
+    if stop["predicted_gain"]:
+        if se > 0 and gain > 0 and gain / se < STOP_Z:
+            need = int(float(f"{paths * (1.1 * STOP_Z * se / gain) ** 2:.2g}"))
+            return (f"the gain is {gain / se:.1f} standard errors, the bar is {STOP_Z:g}: "
+                    f"try --paths {max(need, paths + 1)}")
+        if not stop["mc_argmin_indistinguishable"]:
+            return ("the MC minimum lies at a time the theory tells apart from t*: a real "
+                    "disagreement, or too few paths (try 4x --paths)")
+        return f"the MC gain is not positive: try 4x --paths ({4 * paths})"
+    return ("the theory predicts no gain, but the MC finds one or its minimum elsewhere; "
+            f"try 4x --paths ({4 * paths})")
 
 
 def plot_simulation(res, stop: dict, problem, w2_th, grid, path: str, rows) -> None:

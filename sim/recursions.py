@@ -39,7 +39,7 @@ import numpy as np
 
 from .grid import ODE_SCHEMES, check_init, check_scheme, check_steps, check_truncate, solver_grid
 from .schedules import schedule_table
-from .scores import check_cap, model_variance, score_coefficient
+from .scores import check_cap, is_variance_preserving, model_variance, score_coefficient
 
 __all__ = ["discrete_variances", "discrete_w2_map", "continuous_variances", "continuous_w2_map",
            "initial_variance", "w2_from_variances", "step_factors"]
@@ -108,8 +108,12 @@ def discrete_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps
     """Exact variance of every component after each solver step (Pierret & Galerne 2025, §4).
 
     ``V_0`` from :func:`initial_variance`, then ``V_{k+1} = A_k² V_k + q_k`` with the scheme's
-    factors (module docstring). Returns ``(times (K+1,), V (K+1, D))``.
+    factors (module docstring). Returns ``(times (K+1,), V (K+1, D))``. A schedule that is not
+    VP (the rectified flow) goes through :func:`discrete_variances_any_schedule`.
     """
+    if not is_variance_preserving(schedule):
+        return discrete_variances_any_schedule(sigma2_hat, schedule=schedule, T=T, steps=steps,
+                                               scheme=scheme, init=init, truncate=truncate, cap=cap)
     times, A, q = step_factors(sigma2_hat, schedule=schedule, T=T, steps=steps, scheme=scheme,
                                truncate=truncate, cap=cap)
     V = np.empty((A.shape[0] + 1, A.shape[1]))
@@ -128,10 +132,19 @@ def continuous_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, ste
     ``times``): the backward SDE for ``em``/``ei``, the probability-flow ODE for
     ``euler-ode``/``heun``. Closed forms in the module docstring (Prop 5 for OU).
     Returns ``(times, V (len(times), D))``.
+
+    The uncapped closed forms hold for any schedule ``(a_s, b_s)``: with ``f = d log b/ds`` the
+    forward variance obeys ``d log v̂/ds = 2f + g²/v̂``, so the SDE's ``V - v̂`` decays by the
+    same factor ``(b_T v̂(s)/(b_s v̂(T)))²`` and the ODE's ``V`` stays proportional to ``v̂``;
+    the capped forms are written for VP schedules (``ValueError`` otherwise).
     """
     h = _as_hat(sigma2_hat)
     check_scheme(scheme)
     cap = check_cap(cap)
+    vp = is_variance_preserving(schedule)
+    if cap is not None and not vp:
+        raise ValueError(f"the continuous-time variances with a cap (--cap) are written for VP "
+                         f"schedules only, not {schedule!r}")
     if times is None:
         times = solver_grid(T, steps, truncate)
     else:
@@ -141,18 +154,31 @@ def continuous_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, ste
         if np.any(times < 0) or np.any(times > T):
             raise ValueError(f"times must lie in [0, T] = [0, {T}]")
     ode = scheme in ODE_SCHEMES
-    tab = schedule_table(schedule)
     s = (T - times)[:, None]
     vT = model_variance(h, np.array([float(T)]), schedule)[0]
     V0 = initial_variance(h, schedule=schedule, T=T, init=init)
-    BT = float(tab.B(np.array([float(T)]))[0])
+    if vp:
+        tab = schedule_table(schedule)
+        BT = float(tab.B(np.array([float(T)]))[0])
+
+        def b_ratio(s_arr):  # b_T / b_s = exp(-(B(T) - B(s)))
+            return np.exp(-(BT - tab.B(s_arr)))
+    else:
+        from ldmstop.derivations.backends import schedule_coefficients
+
+        b_of = schedule_coefficients(schedule)["b"]
+        bT = float(np.asarray(b_of(np.array([float(T)])), dtype=float).ravel()[0])
+
+        def b_ratio(s_arr):
+            with np.errstate(divide="ignore"):
+                return bT / (np.asarray(b_of(s_arr), dtype=float) * np.ones_like(s_arr))
 
     def uncapped(s_arr: np.ndarray) -> np.ndarray:
         v = model_variance(h, s_arr.ravel(), schedule).reshape(s_arr.shape[0], -1)
         v = v * np.ones((1, h.size))
         if ode:
             return V0 * v / vT
-        ratio = np.exp(-(BT - tab.B(s_arr))) * v / vT  # b_T v̂(s) / (b_s v̂(T))
+        ratio = b_ratio(s_arr) * v / vT  # b_T v̂(s) / (b_s v̂(T))
         return v + (V0 - vT) * ratio**2
 
     V = uncapped(s)

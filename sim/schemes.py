@@ -14,6 +14,14 @@ Backward time ``t``, forward time ``s = T - t``; the score is linear, ``score(y,
   skipped on a step ending at ``s = 0``, where the score can be singular (Karras et al. 2022,
   Alg. 1).
 
+Any schedule ``(a_s, b_s)``, VP or not (the rectified flow ``a_s = s``, ``b_s = 1 - s``): the
+forward SDE ``dX = f X ds + g dW`` has ``f = d log b_s/ds`` and ``g² = (a_s²)' - 2 f a_s²``
+(:func:`ldmstop.derivations.backends.schedule_coefficients`), the backward SDE is
+``dY = (-f Y + g² score) dt + g dB`` and the probability-flow ODE ``dY = (-f Y + g²/2 score) dt``;
+EM, EI (``y ← (b_{s'}/b_s) y + b_{s'} (G(s) - G(s')) score + sqrt(q) z``, ``G = ∫ g²/b``) and
+the ODE steps are written with them. VP (``f = -w²``, ``g² = 2 w²``) keeps the ``expm1`` forms
+above, which do not lose digits on small steps.
+
 The update rules themselves are Numba functions in :mod:`ldmstop.sim.kernels` (``em_step``,
 ``ei_step``, ``euler_ode_step``, ``heun_step``; beside the kernels for cache correctness), so
 that this module stays free of Numba. Their exact variance counterparts are in :mod:`ldmstop.sim.recursions`,
@@ -27,8 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .grid import SCHEMES, check_scheme, solver_grid
-from .scores import score_coefficient
-from .schedules import schedule_table
+from .scores import is_variance_preserving, score_coefficient
 
 __all__ = ["SCHEME_IDS", "StepTables", "step_tables"]
 
@@ -40,38 +47,100 @@ SCHEME_IDS = {name: i for i, name in enumerate(SCHEMES)}
 class StepTables:
     """What the kernels need per step ``k`` (O(K·D) memory, never O(paths·K)).
 
-    ``dt (K,)``, ``w2_left``/``w2_right (K,)`` = ``w²(s_k)``, ``w²(s_{k+1})``; ``m_left``/
-    ``m_right (K, D)`` the score coefficients there; ``dB (K,)`` = ``B(s_k) - B(s_{k+1})``;
-    ``corrector (K,)`` whether Heun's second stage is used.
+    ``dt (K,)``; ``m_left (K, D)`` the score coefficients at ``s_k``; ``drift``/``diffusion2 (K,)``
+    = ``f(s_k)``, ``g²(s_k)``; ``noise_sd (K,)`` the scheme's noise scale (EM ``sqrt(g² Δ)``, EI
+    ``sqrt(q)``); ``ei_ratio``/``ei_weight (K,)`` = ``b_{s'}/b_s``, ``b_{s'}(G(s) - G(s'))``;
+    ``ode_left``/``ode_right (K, D)`` the probability-flow coefficient ``c = -f - g² m/2`` at
+    ``s_k``, ``s_{k+1}`` (ODE schemes; empty otherwise); ``corrector (K,)`` whether Heun's second
+    stage is used.
     """
 
     times: np.ndarray
     dt: np.ndarray
-    w2_left: np.ndarray
-    w2_right: np.ndarray
     m_left: np.ndarray
-    m_right: np.ndarray
-    dB: np.ndarray
+    drift: np.ndarray
+    diffusion2: np.ndarray
+    noise_sd: np.ndarray
+    ei_ratio: np.ndarray
+    ei_weight: np.ndarray
+    ode_left: np.ndarray
+    ode_right: np.ndarray
     corrector: np.ndarray
     scheme_id: int
 
 
 def step_tables(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, scheme: str,
                 truncate: float = 0.0, cap: float | None = None) -> StepTables:
-    """Schedule and score evaluated on the solver grid, for the kernels."""
+    """Schedule and score evaluated on the solver grid, for the kernels (formulas in the module
+    docstring). Raises ``ValueError`` when a coefficient the scheme needs is not finite (an SDE
+    scheme on the rectified flow at ``T = 1``, where ``f`` and ``g²`` are infinite)."""
     check_scheme(scheme)
     times = solver_grid(T, steps, truncate)
-    tab = schedule_table(schedule)
     s = T - times
+    sl, sr = s[:-1], s[1:]
+    dt = np.diff(times)
     h = np.asarray(sigma2_hat, dtype=float)
-    with np.errstate(divide="ignore"):
-        m_left = score_coefficient(h, s[:-1], schedule, cap)
-        m_right = score_coefficient(h, s[1:], schedule, cap)
-    corrector = s[1:] > 0.0
-    # An unused corrector may sit on an infinite score (σ̂ = 0 at s = 0): keep the table finite.
-    m_right = np.where(corrector[:, None], m_right, 0.0)
+    K, D = dt.size, h.size
+    ode = scheme in ("euler-ode", "heun")
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        m_left = score_coefficient(h, sl, schedule, cap)
+        m_right = score_coefficient(h, sr, schedule, cap)
+        corrector = sr > 0.0
+        # An unused corrector may sit on an infinite score (σ̂ = 0 at s = 0): keep it finite.
+        m_right = np.where(corrector[:, None], m_right, 0.0)
+        if is_variance_preserving(schedule):
+            from .schedules import schedule_table
+
+            tab = schedule_table(schedule)
+            w2l, w2r = tab.w2(sl), tab.w2(sr)
+            f, g2 = -w2l, 2.0 * w2l
+            dB = tab.B(sl) - tab.B(sr)
+            ratio, weight = np.exp(dB), 2.0 * np.expm1(dB)
+            q_ei = np.expm1(2.0 * dB)
+            cl = w2l[:, None] * (1.0 - m_left)
+            cr = w2r[:, None] * (1.0 - m_right)
+        else:
+            from ldmstop.derivations.backends import schedule_coefficients
+
+            co = schedule_coefficients(schedule)
+
+            def ev(name, x):
+                return np.asarray(co[name](x), dtype=float) * np.ones_like(x)
+
+            f, g2 = ev("drift", sl), ev("diffusion2", sl)
+            bl, br = ev("b", sl), ev("b", sr)
+            ratio = br / bl
+            weight = br * (ev("ei_antiderivative", sl) - ev("ei_antiderivative", sr))
+            q_ei = br**2 * (ev("a2", sl) / bl**2 - ev("a2", sr) / br**2)
+            if ode and cap is None:  # the simplified form, finite at s = 1 on the rectified flow
+                root = np.sqrt(h)[None, :]
+
+                def c_of(x):
+                    return np.asarray(co["ode_coefficient"](x[:, None], root), dtype=float) * np.ones((x.size, D))
+
+                cl, cr = c_of(sl), c_of(sr)
+            else:
+                cl = -f[:, None] - 0.5 * g2[:, None] * m_left
+                cr = -ev("drift", sr)[:, None] - 0.5 * ev("diffusion2", sr)[:, None] * m_right
+            cr = np.where(corrector[:, None], cr, 0.0)
+        noise_sd = np.sqrt(g2 * dt) if scheme == "em" else np.sqrt(q_ei)
+    if ode:
+        needed = (cl, cr)
+    elif scheme == "em":
+        needed = (f, g2, noise_sd, m_left)
+    else:
+        needed = (ratio, weight, noise_sd, m_left)
+    if not all(np.all(np.isfinite(a)) for a in needed):
+        raise ValueError(f"scheme {scheme} has a non-finite coefficient on the {schedule} schedule "
+                         f"with T = {T:g}: its drift or diffusion is infinite at s = T "
+                         f"(use a smaller --T, e.g. 0.999, or an ODE scheme)")
+    empty = np.zeros((0, D))
     return StepTables(
-        times=times, dt=np.diff(times), w2_left=tab.w2(s[:-1]), w2_right=tab.w2(s[1:]),
-        m_left=np.ascontiguousarray(m_left), m_right=np.ascontiguousarray(m_right),
-        dB=tab.B(s[:-1]) - tab.B(s[1:]), corrector=corrector, scheme_id=SCHEME_IDS[scheme],
+        times=times, dt=dt, m_left=np.ascontiguousarray(m_left) if not ode else np.zeros((K, D)),
+        drift=np.ascontiguousarray(f), diffusion2=np.ascontiguousarray(g2),
+        noise_sd=np.ascontiguousarray(noise_sd), ei_ratio=np.ascontiguousarray(ratio),
+        ei_weight=np.ascontiguousarray(weight),
+        ode_left=np.ascontiguousarray(cl) if ode else empty,
+        ode_right=np.ascontiguousarray(cr) if ode else empty,
+        corrector=corrector, scheme_id=SCHEME_IDS[scheme],
     )

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from functools import lru_cache
+
 from .schedules import schedule_table
 
-__all__ = ["model_variance", "score_coefficient", "check_cap", "SCORES"]
+__all__ = ["model_variance", "score_coefficient", "check_cap", "is_variance_preserving", "SCORES"]
 
 #: Names of the score families (the exact score is the plug-in score with ``σ̂ = σ``).
 SCORES = ("exact", "plug-in", "capped")
@@ -36,12 +38,29 @@ def check_cap(cap: float | None) -> float | None:
     return c
 
 
+@lru_cache(maxsize=None)
+def is_variance_preserving(schedule: str) -> bool:
+    """Whether ``schedule`` is VP (``a_s² + b_s² = 1``); ``ValueError`` for an unknown name."""
+    from ldmstop.derivations.backends import numpy_schedule  # generated: no SymPy at run time
+
+    return bool(numpy_schedule(schedule).variance_preserving)
+
+
 def model_variance(sigma2_hat: np.ndarray, s: np.ndarray, schedule: str) -> np.ndarray:
-    """``v̂_i(s) = σ̂_i² + a_s² (1 - σ̂_i²)`` for forward times ``s`` (rows) and components
-    (columns): the marginal variance of the forward process started from ``N(0, diag σ̂²)``."""
-    a2 = schedule_table(schedule).a2(np.asarray(s, dtype=float))
+    """``v̂_i(s) = a_s² + b_s² σ̂_i²`` for forward times ``s`` (rows) and components
+    (columns): the marginal variance of the forward process started from ``N(0, diag σ̂²)``.
+    VP schedules use ``σ̂_i² + a_s² (1 - σ̂_i²)`` (``b² = 1 - a²``), exact as ``s → 0``."""
+    s = np.asarray(s, dtype=float)
     h = np.asarray(sigma2_hat, dtype=float)
-    return h[None, :] + a2[:, None] * (1.0 - h[None, :])
+    if is_variance_preserving(schedule):
+        a2 = schedule_table(schedule).a2(s)
+        return h[None, :] + a2[:, None] * (1.0 - h[None, :])
+    from ldmstop.derivations.backends import schedule_coefficients
+
+    co = schedule_coefficients(schedule)
+    a2 = np.asarray(co["a2"](s), dtype=float) * np.ones_like(s)
+    b = np.asarray(co["b"](s), dtype=float) * np.ones_like(s)
+    return a2[:, None] + (b * b)[:, None] * h[None, :]
 
 
 def score_coefficient(sigma2_hat: np.ndarray, s: np.ndarray, schedule: str,

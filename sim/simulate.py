@@ -62,49 +62,77 @@ def _validate_encoder(encoder, D: int) -> np.ndarray:
     return np.ascontiguousarray(E)
 
 
-def run_moments(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, scheme: str,
-                init: str, cap: float | None, truncate: float, paths: int, seed: int | None,
-                rec_k: np.ndarray, encoder: np.ndarray | None = None, full: bool = False,
-                threads: int | None = None, show_progress: bool = False) -> ChunkMoments:
-    """Run the kernel on every chunk; the chunks go in waves (a progress bar's ticks), which
-    does not change any draw (each chunk owns its generator)."""
-    import numba
-
-    from .kernels import simulate_moments
-    from .noise import chunk_generators
+def kernel_arguments(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, scheme: str,
+                     init: str, cap: float | None, truncate: float, rec_k: np.ndarray,
+                     encoder: np.ndarray | None = None, full: bool = False) -> tuple:
+    """The per-run arguments of :func:`ldmstop.sim.kernels.simulate_wave` after the chunk ones:
+    scheme tables (:mod:`.schemes`), start scale, checkpoints and encoder."""
     from .recursions import initial_variance
     from .schemes import step_tables
 
     tab = step_tables(sigma2_hat, schedule=schedule, T=T, steps=steps, scheme=scheme,
                       truncate=truncate, cap=cap)
     init_sd = np.sqrt(initial_variance(sigma2_hat, schedule=schedule, T=T, init=init))
-    sizes = chunk_sizes(paths)
-    gens = chunk_generators(seed, sizes.size)
     use_enc = encoder is not None
-    enc = encoder if use_enc else np.zeros((0, sigma2_hat.size))
-    n_waves = min(8, sizes.size) if show_progress else 1
-    bounds = np.linspace(0, sizes.size, n_waves + 1).astype(int)
-    parts = []
-    waves = range(n_waves)
-    if show_progress:
-        from ldmstop.progress import progress
+    enc = np.ascontiguousarray(encoder, dtype=float) if use_enc else np.zeros((0, sigma2_hat.size))
+    return (tab.scheme_id, init_sd, tab.dt, tab.m_left, tab.drift, tab.diffusion2, tab.noise_sd,
+            tab.ei_ratio, tab.ei_weight, tab.ode_left, tab.ode_right, tab.corrector,
+            np.ascontiguousarray(rec_k, dtype=np.int64), enc, use_enc, bool(full))
 
-        waves = progress(waves, desc="simulate", total=n_waves)
-    from numba import typed
 
-    previous = numba.get_num_threads()
-    if threads is not None:
-        numba.set_num_threads(int(threads))
+def run_moments(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, scheme: str,
+                init: str, cap: float | None, truncate: float, paths: int, seed: int | None,
+                rec_k: np.ndarray, encoder: np.ndarray | None = None, full: bool = False,
+                threads: int | None = None, show_progress: bool | str = False,
+                scheduler: str | None = None) -> ChunkMoments:
+    """Run every chunk of paths and return their moment sums (:class:`ChunkMoments`).
+
+    Here: in waves on ``threads`` Numba threads (:mod:`.waves`); with ``scheduler`` (a Dask
+    scheduler address or ``"local:N"``): one Dask task per chunk (:mod:`.distributed`). The
+    chunks' streams and the order of every sum are the same either way, so the result is
+    bit-identical. ``show_progress``: ``False``/``"off"``, ``True``/``"on"`` or ``"auto"``
+    (only for a run predicted to take more than a few seconds). SIGINT raises
+    ``KeyboardInterrupt`` within about a second.
+    """
+    from .kernels import block_paths
+    from .noise import chunk_states
+    from .waves import Reporter
+
+    args = kernel_arguments(sigma2_hat, schedule=schedule, T=T, steps=steps, scheme=scheme,
+                            init=init, cap=cap, truncate=truncate, rec_k=rec_k, encoder=encoder,
+                            full=full)
+    sizes = chunk_sizes(paths)
+    G, D, M = sizes.size, sigma2_hat.size, int(np.asarray(rec_k).size)
+    R = encoder.shape[0] if encoder is not None else D
+    RF = R if full else 0
+    states = chunk_states(seed, G)
+    nb = block_paths(D)
+    s1, s2 = np.zeros((G, M, R)), np.zeros((G, M, R))
+    s2f = np.zeros((G, M, RF, RF))
+    mode = {True: "on", False: "off"}.get(show_progress, show_progress)
+    k_run = int(np.max(rec_k))
+    reporter = Reporter(paths, mode=mode,
+                        label=f"{paths} paths x {D} components x {k_run} steps, {scheme}")
     try:
-        for w in waves:
-            lo, hi = bounds[w], bounds[w + 1]
-            sub = typed.List([gens[j] for j in range(lo, hi)]) if n_waves > 1 else gens
-            parts.append(simulate_moments(sub, sizes[lo:hi], tab.scheme_id, init_sd, tab.dt,
-                                          tab.w2_left, tab.w2_right, tab.m_left, tab.m_right,
-                                          tab.dB, tab.corrector, rec_k, enc, use_enc, full))
+        if scheduler is not None:
+            from .distributed import run_chunks
+
+            run_chunks(scheduler, states, sizes, nb, args, s1, s2, s2f, reporter)
+        else:
+            import numba
+
+            from .waves import run_waves
+
+            previous = numba.get_num_threads()
+            if threads is not None:
+                numba.set_num_threads(int(threads))
+            try:
+                run_waves(states, sizes, nb, args, s1, s2, s2f, reporter,
+                          threads=numba.get_num_threads())
+            finally:
+                numba.set_num_threads(previous)  # the caller's setting is not ours to change
     finally:
-        numba.set_num_threads(previous)  # the caller's setting is not ours to change
-    s1, s2, s2f = (np.concatenate([p[j] for p in parts], axis=0) for j in range(3))
+        reporter.close()
     return ChunkMoments(counts=sizes, s1=s1, s2=s2, s2f=s2f)
 
 
@@ -112,7 +140,7 @@ def simulate(problem, *, paths: int, steps: int, scheme: str = "em", init: str =
              cap: float | None = None, checkpoints=20, seed: int | None = 0,
              threads: int | None = None, truncate: float = 0.0, d: int | str = "all",
              encoder: np.ndarray | None = None, estimator: str = "diag",
-             show_progress: bool = False) -> SimulationResult:
+             show_progress: bool | str = False, scheduler: str | None = None) -> SimulationResult:
     """Monte Carlo W2² of the latent sampler at the checkpoints, against the exact recursion.
 
     ``d="all"`` simulates every component and reports every latent dimension (PCA encoder,
@@ -121,6 +149,10 @@ def simulate(problem, *, paths: int, steps: int, scheme: str = "em", init: str =
     rows, PCA basis) simulates all components and reports the encoder's output with the
     full-covariance estimator; ``estimator="full"`` does the same for the PCA encoder.
     Checkpoints: a count ``M`` or backward times in ``[0, T]`` (snapped to the grid).
+    ``scheduler``: run the chunks as Dask tasks (``"local:N"`` or a scheduler address; needs
+    the ``dask`` extra); the result is bit-identical to the run on this process's threads.
+    Any schedule: VP ones and the rectified flow (an SDE scheme there needs ``T < 1``); a cap on
+    a schedule that is not VP is refused (no continuous-time reference).
     """
     from .recorder import resolve_checkpoints
     from .grid import solver_grid
@@ -155,18 +187,24 @@ def simulate(problem, *, paths: int, steps: int, scheme: str = "em", init: str =
         dd = problem.check_dimension(d)
         E, sim_hat, dims = None, hat[:dd], np.array([dd])
 
-    t0 = time.perf_counter()
-    mom = run_moments(sim_hat, schedule=problem.schedule, T=T, steps=steps, scheme=scheme,
-                      init=init, cap=cap, truncate=truncate, paths=paths, seed=seed,
-                      rec_k=rec_k, encoder=E, full=E is not None, threads=threads,
-                      show_progress=show_progress)
-    elapsed = time.perf_counter() - t0
-    est, se, reps = w2_estimates(mom, sig2, encoder=E)
-
+    # the theory first: it is cheap, and its errors (e.g. an SDE scheme at T = 1 on the
+    # rectified flow, a cap on a schedule that is not VP) come before any long work
     _, V = discrete_variances(hat, schedule=problem.schedule, T=T, steps=steps, scheme=scheme,
                               init=init, truncate=truncate, cap=cap)
     _, Vc = continuous_variances(hat, schedule=problem.schedule, T=T, steps=steps, scheme=scheme,
                                  init=init, truncate=truncate, cap=cap)
+    if scheduler is not None:
+        from .distributed import check_scheduler
+
+        check_scheduler(scheduler)
+    t0 = time.perf_counter()
+    mom = run_moments(sim_hat, schedule=problem.schedule, T=T, steps=steps, scheme=scheme,
+                      init=init, cap=cap, truncate=truncate, paths=paths, seed=seed,
+                      rec_k=rec_k, encoder=E, full=E is not None, threads=threads,
+                      show_progress=show_progress, scheduler=scheduler)
+    elapsed = time.perf_counter() - t0
+    est, se, reps = w2_estimates(mom, sig2, encoder=E)
+
     V, Vc = V[rec_k], Vc[rec_k]
     if E is None:
         theory = w2_from_variances(sig2, V)[dims - 1]

@@ -22,7 +22,7 @@ from ldmstop.learned import metrics, schedules, stopping  # noqa: E402
 def test_step_coefficients_reproduce_the_theory_recursion(schedule):
     """With the exact Gaussian noise/velocity, the learned sampler's update
     ``y ← α y + β out + γ ξ`` maps a component variance exactly as the theory's recursion."""
-    from ldmstop.learned._derivations import schedule_coefficients
+    from ldmstop.derivations.backends import schedule_coefficients
     from ldmstop.sim.recursions import discrete_variances_any_schedule
 
     spec = schedules.sampler_spec(schedule)
@@ -47,7 +47,7 @@ def test_step_coefficients_reproduce_the_theory_recursion(schedule):
 
 @pytest.mark.parametrize("schedule", ["rectified-flow", "vp-linear"])
 def test_jax_schedule_matches_the_derivations(schedule):
-    from ldmstop.learned._derivations import schedule_coefficients
+    from ldmstop.derivations.backends import schedule_coefficients
 
     a_f, b_f = schedules.jax_signal_noise(schedule)
     s = np.array([1e-3, 0.01, 0.2, 0.5, 0.9, 1.0], np.float32)

@@ -57,13 +57,54 @@ def test_all_dimensions_table(capsys):
     (["--d", "9"], "--d"),
     (["--d", "two"], "--d"),
     (["--threads", "0"], "threads"),
-    (["--schedule", "rectified-flow"], "variance-preserving"),
+    (["--schedule", "rectified-flow"], "smaller T"),  # an SDE scheme at T = 1: infinite drift
+    (["--schedule", "rectified-flow", "--T", "0.99", "--cap", "3"], "VP schedules only"),
 ])
 def test_bad_inputs_exit_2_with_one_line(flags, match, capsys):
     rc, out, err = _run(["simulate", "--variances", "1,0.5", "--paths", "100", "--steps", "5",
                          *flags], capsys)
     assert rc == 2
     assert err.count("\n") == 1 and match in err and "Traceback" not in err
+
+
+def test_z_max_shows_its_bar_and_unconfirmed_stop_says_why(capsys):
+    # few paths: the predicted early-stop gain cannot reach 5 standard errors
+    rc, out, err = _run(["simulate", *FIG4, "--paths", "400", "--steps", "200", "--d", "4",
+                         "--checkpoints", "1.9,1.96"], capsys)
+    assert rc == 0, err
+    assert "(bar 4: MC agrees with the exact recursion)" in out
+    line = [ln for ln in out.splitlines() if ln.startswith("optimal stop")][0]
+    assert "NOT confirmed (" in line and "try --paths " in line
+    need = int(line.split("try --paths ")[1].split(")")[0])
+    assert need > 400
+
+
+@pytest.mark.parametrize("scheme,T", [("em", "0.99"), ("ei", "0.99"), ("euler-ode", "1"), ("heun", "1")])
+def test_rectified_flow_mc_agrees_with_its_recursion(scheme, T, capsys):
+    """The rectified flow (not VP) through the Numba kernels: MC vs the general-schedule
+    recursion (itself checked against hand-typed sample paths in tests/test_beyond_mc.py)."""
+    rc, out, err = _run(["simulate", "--variances", "1,0.5,0.1", "--estimated", "1.3,0.3,0.2",
+                         "--schedule", "rectified-flow", "--T", T, "--scheme", scheme,
+                         "--paths", "40000", "--steps", "12", "--checkpoints", "4", "--json"], capsys)
+    assert rc == 0, err
+    doc = json.loads(out)
+    assert doc["agrees"] and doc["z_max"] <= doc["z_bar"] == 4.0
+
+
+def test_rectified_flow_mc_rejects_a_wrong_recursion():
+    """Negative control: the same MC against the recursion of another grid (8 steps, not 12)
+    must disagree, or the agreement above certifies nothing."""
+    import numpy as np
+
+    from ldmstop import Problem
+    from ldmstop.sim.recursions import discrete_variances
+    from ldmstop.sim.simulate import simulate
+
+    p = Problem.from_variances([1, 0.5, 0.1], estimated=[1.3, 0.3, 0.2], schedule="rectified-flow", T=0.99)
+    r = simulate(p, paths=40_000, steps=12, scheme="em", checkpoints=[0.99], seed=1)
+    _, V = discrete_variances(p.sigma2_used, schedule="rectified-flow", T=0.99, steps=8, scheme="em")
+    s2 = r.moments.s2.sum(0)[-1] / r.moments.n
+    assert np.max(np.abs(s2 / V[-1] - 1) / np.sqrt(2 / r.moments.n)) > 5
 
 
 def test_help_does_not_import_numba():

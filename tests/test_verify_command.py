@@ -27,9 +27,33 @@ def test_json_document_shape(capsys):
     assert [c["id"] for c in doc["claims"]] == ["cor1", "prop9"]
     for c in doc["claims"]:
         assert {"id", "source", "verdict", "residual", "methods", "negative_control"} <= set(c)
+        assert {"domain", "certified", "search", "code_control"} <= set(c)
         assert c["negative_control"]["rejected"] is True
+        assert c["search"]["budget"] == "quick" and c["search"]["evaluations"] > 0
+        assert c["certified"] is None or "box" in c["certified"]
     assert doc["summary"]["refuted"] == 0 and doc["summary"]["exit_status"] == 0
+    assert doc["summary"]["search_budget"] == "quick" and doc["search"] == "quick"
     assert doc["monte_carlo"]["status"].startswith("skipped")
+
+
+def test_search_budget_flag(capsys):
+    rc, out, _ = _run(capsys, "--only", "prop9", "--json", "--quick", "--dps", "30", "--no-mc",
+                      "--search", "default")
+    doc = json.loads(out)
+    assert rc == 0 and doc["claims"][0]["search"]["budget"] == "default"
+    with pytest.raises(SystemExit) as e:
+        main(["verify", "--search", "exhaustive"])
+    assert e.value.code == 2
+
+
+def test_known_erratum_counterexample_in_json_names_parameters(capsys):
+    rc, out, _ = _run(capsys, "--only", "prop5", "--json", "--quick", "--dps", "30", "--no-mc")
+    [c] = json.loads(out)["claims"]
+    assert rc == 0 and c["verdict"] == "known-erratum"
+    cx = c["counterexample"]
+    assert {"T", "C", "sigma2", "sigma2_hat"} <= set(cx)
+    assert c["validity"]["statement"].startswith("fails for T below")
+    assert c["search"]["certificate"]["confirmed"] is True
 
 
 def test_table_and_report_folder(capsys, tmp_path):
@@ -41,8 +65,9 @@ def test_table_and_report_folder(capsys, tmp_path):
     assert "![fig4-left](figures/fig4_left.png)" in md
     assert "![fig4-right](figures/fig4_right.png)" in md
     assert "Corrected statement" in md
-    for name in ("fig4_left.png", "fig4_right.png"):
+    for name in ("fig4_left.png", "fig4_right.png", "prop7_validity.png"):
         assert (tmp_path / "figures" / name).stat().st_size > 10_000
+    assert "![prop7](figures/prop7_validity.png)" in md and "*Validity map:*" in md
     doc = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert {c["id"] for c in doc["claims"]} == {"fig4-left", "fig4-right", "prop7"}
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".tmp-")]

@@ -1,19 +1,31 @@
 """The claim object every check of the suite is built on.
 
 A :class:`Claim` holds one formal statement of Wu, Berthet, Biau, Boyer, Elie, Marion,
-*Optimal Stopping in Latent Diffusion Models* (arXiv:2510.08409): its id, the paper reference,
-the hypotheses, the statement transcribed from the paper (in mpmath, in :mod:`.transcribe`, not
-taken from :mod:`ldmstop.derivations`), and a ``check`` that evaluates one *variant* of the
-statement on the claim's settings:
+*Optimal Stopping in Latent Diffusion Models* (arXiv:2510.08409, v1): its id, the paper
+reference, the hypotheses **as printed** (its :class:`~ldmstop.verify.domain.Domain`: every
+quantified parameter with its admissible range, the joint hypotheses, the cases the paper
+leaves undefined), the statement transcribed from the paper (in mpmath, in :mod:`.transcribe`,
+not taken from :mod:`ldmstop.derivations`), and four ways of being checked:
 
-- ``"paper"``: the statement as printed;
-- ``"control"``: a deliberately perturbed statement the same check must reject (a check whose
-  control passes cannot fail, DESIGN.md principle 2);
-- ``"corrected"``: for a documented erratum, the corrected statement (verified too).
+- :meth:`Claim.check` evaluates one *variant* of the statement on targeted settings (the paper's
+  own, edges of the hypotheses): ``"paper"`` (as printed), ``"control"`` (a deliberately
+  perturbed statement the same check must reject: a check whose control passes cannot fail),
+  ``"corrected"`` (for a documented erratum, the corrected statement, verified too);
+- :meth:`Claim.compare_code` compares the code of ldmstop that computes the claim's objects
+  (generated backends, ``ldmstop.curve``, ``ldmstop.sim``…) with the transcription; its
+  **code-side control** (:attr:`Claim.code_control`, :mod:`.mutations`) re-runs that comparison
+  with a deliberately wrong backend, which it must reject;
+- :meth:`Claim.falsifier` gives the search (:mod:`.search`) a violation margin over the whole
+  admissible domain: seeded random and edge sampling, differential evolution in float64,
+  re-check at 50 digits, shrinking, re-verification at 100 digits by an independent route;
+- for a refuted statement, :mod:`.validity` maps where it holds and where it fails.
 
-Verdicts: ``holds``; ``refuted`` (a counterexample inside the hypotheses, the smallest one
-reported); ``known-erratum`` (the printed statement is refuted, the corrected one holds and the
-claim documents it).
+Verdicts: ``holds`` (on the searched domain, with the budget and coverage reported);
+``refuted`` (a counterexample inside the hypotheses, shrunk and certified);
+``known-erratum`` (the printed statement is refuted, the corrected one holds — checked and
+searched — and the claim documents it); ``code-disagrees`` (the mathematics was checked but the
+code of ldmstop does not compute what the paper states: a bug to report, not a finding about
+the paper).
 """
 
 from __future__ import annotations
@@ -21,25 +33,39 @@ from __future__ import annotations
 import time
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import mpmath as mp
 import numpy as np
 
-__all__ = ["Context", "Outcome", "ClaimResult", "Claim", "HOLDS", "REFUTED", "KNOWN_ERRATUM"]
+from .domain import Domain
+from .mutations import CodeMutation, NotApplicable
+
+__all__ = ["Context", "Outcome", "ClaimResult", "Claim", "HOLDS", "REFUTED", "KNOWN_ERRATUM",
+           "CODE_DISAGREES"]
 
 HOLDS = "holds"
 REFUTED = "refuted"
 KNOWN_ERRATUM = "known-erratum"
+CODE_DISAGREES = "code-disagrees"
 
 
 @dataclass
 class Context:
-    """Run settings shared by every claim: precision, size of the random search, seed."""
+    """Run settings shared by every claim: precision, size of the targeted checks, seed, search
+    budget (``quick``, ``default`` or ``thorough``; ``None``: ``quick`` with ``--quick``, else
+    ``default``), and an optional progress callback ``tick(n)`` for the search evaluations."""
 
     dps: int = 50
     quick: bool = False
     seed: int = 0
+    search: str | None = None
+    figures: bool = False
+    tick: Callable[[int], None] | None = None
+
+    @property
+    def budget(self) -> str:
+        return self.search or ("quick" if self.quick else "default")
 
     def rng(self, name: str) -> np.random.Generator:
         """An independent, reproducible stream per claim (SeedSequence rooted in ``seed``)."""
@@ -55,7 +81,7 @@ class Context:
         return mp.mpf(10) ** (-(self.dps - 10))
 
     def n(self, quick: int, full: int) -> int:
-        """How many random settings to draw."""
+        """How many targeted settings to draw."""
         return quick if self.quick else full
 
 
@@ -75,6 +101,7 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     data: dict = field(default_factory=dict)
     residual_ok: bool = True
+    tolerance: Any = None
 
     @property
     def ok(self) -> bool:
@@ -112,7 +139,15 @@ class ClaimResult:
     notes: list[str] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     data: dict = field(default_factory=dict)
+    domain: dict | None = None
+    search: dict | None = None
+    code_control: dict | None = None
+    code_comparison: dict | None = None
+    validity: dict | None = None
+    corrected_search: dict | None = None
+    certified: dict | None = None
 
     def to_json(self) -> dict:
         out = {
@@ -122,13 +157,20 @@ class ClaimResult:
             "residual": self.residual, "residual_what": self.residual_what,
             "tolerance": self.tolerance, "n_settings": self.n_settings,
             "n_checks": self.n_checks, "negative_control": self.negative_control,
+            "code_control": self.code_control, "code_comparison": self.code_comparison,
             "findings": self.findings, "notes": self.notes, "figures": self.figures,
-            "seconds": round(self.seconds, 3), "data": self.data,
+            "seconds": round(self.seconds, 3), "cpu_seconds": round(self.cpu_seconds, 3),
+            "data": self.data,
+            "domain": self.domain, "search": self.search, "certified": self.certified,
         }
         if self.counterexample is not None:
             out["counterexample"] = self.counterexample
         if self.corrected_statement is not None:
             out["corrected_statement"] = self.corrected_statement
+        if self.validity is not None:
+            out["validity"] = self.validity
+        if self.corrected_search is not None:
+            out["corrected_search"] = self.corrected_search
         return out
 
 
@@ -141,7 +183,20 @@ def _num(v: Any) -> Any:
         return {k: _num(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
         return [_num(x) for x in v]
+    if isinstance(v, np.floating):
+        return float(v)
+    if isinstance(v, np.integer):
+        return int(v)
     return v
+
+
+def _evidence(o: Outcome) -> Any:
+    cx = o.smallest()
+    if cx is not None:
+        return _num(cx)
+    if not o.residual_ok:
+        return f"residual {mp.nstr(mp.mpf(o.residual), 3)} > tolerance"
+    return "no violation found: the check is broken"
 
 
 class Claim:
@@ -156,9 +211,20 @@ class Claim:
     residual_what: str = ""
     control: str = ""
     corrected: str | None = None  # set for a documented erratum
+    domain: Domain | None = None
+    code_control: CodeMutation | NotApplicable | None = None
+    code_what: str = ""
 
     def check(self, ctx: Context, variant: str) -> Outcome:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def compare_code(self, ctx: Context) -> Outcome | None:
+        """The code of ldmstop against the transcription (``None``: no code computes it)."""
+        return None
+
+    def falsifier(self, variant: str):
+        """The search's view of the statement (``variant``: ``paper`` or ``corrected``)."""
+        return None
 
     def tolerance(self, ctx: Context) -> mp.mpf:
         return ctx.tol
@@ -167,45 +233,111 @@ class Claim:
         """Plots for the report (file names relative to ``folder``); none by default."""
         return []
 
+    # ------------------------------------------------------------------------------ running
+    def _search(self, ctx: Context, variant: str):
+        from .search import run_search
+
+        f = self.falsifier(variant)
+        if f is None:
+            return None
+        return run_search(f, variant=variant, budget=ctx.budget, seed=ctx.seed, tick=ctx.tick)
+
+    def _code_control(self, ctx: Context) -> dict:
+        cc = self.code_control
+        if cc is None:
+            return {"applicable": False, "rejected": None,
+                    "statement": "none declared", "evidence": "no code comparison"}
+        if isinstance(cc, NotApplicable):
+            return {"applicable": False, "rejected": None, "statement": "not applicable",
+                    "evidence": cc.reason}
+        with cc.applied():
+            o = self.compare_code(ctx)
+        if o is None:  # pragma: no cover - a claim with a mutation compares code
+            return {"applicable": True, "rejected": False, "statement": cc.description,
+                    "target": cc.target, "evidence": "compare_code returned nothing"}
+        return {"applicable": True, "rejected": not o.ok, "statement": cc.description,
+                "target": cc.target, "evidence": _evidence(o),
+                "residual": _num(mp.mpf(o.residual))}
+
     def run(self, ctx: Context, figures_dir: str | None = None) -> ClaimResult:
-        """Check the paper's statement and the negative control; decide the verdict."""
+        """Check the printed statement (targeted checks, code comparison, search over the
+        domain), the statement-side and code-side controls, and, when the statement fails,
+        the corrected statement and the validity map; decide the verdict."""
         t0 = time.perf_counter()
+        c0 = time.process_time()
         with mp.workdps(ctx.dps):
             out = self.check(ctx, "paper")
+            code = self.compare_code(ctx)
             ctrl = self.check(ctx, "control")
-            corrected_out = None
-            verdict = HOLDS if out.ok else REFUTED
-            if not out.ok and self.corrected is not None:
+            code_ctrl = self._code_control(ctx)
+            search = self._search(ctx, "paper")
+            paper_ok = out.ok and (search is None or not search.refuted)
+            corrected_out = corrected_search = None
+            verdict = HOLDS if paper_ok else REFUTED
+            if not paper_ok and self.corrected is not None:
                 corrected_out = self.check(ctx, "corrected")
-                if corrected_out.ok:
+                corrected_search = self._search(ctx, "corrected")
+                if corrected_out.ok and (corrected_search is None or not corrected_search.refuted):
                     verdict = KNOWN_ERRATUM
+            if code is not None and not code.ok and verdict == HOLDS:
+                verdict = CODE_DISAGREES
         tol = self.tolerance(ctx)
-        cx = out.smallest()
-        c_cx = ctrl.smallest()
-        control = {
-            "statement": self.control,
-            "rejected": not ctrl.ok,
-            "evidence": (_num(c_cx) if c_cx is not None
-                         else f"residual {mp.nstr(mp.mpf(ctrl.residual), 3)} > tolerance"
-                         if not ctrl.residual_ok else "no violation found: the check is broken"),
-            "residual": _num(mp.mpf(ctrl.residual)),
-        }
+        if search is not None and search.refuted:
+            cx = dict(search.counterexample)
+            cx["margin"] = search.certificate.get("margin_100_digits")
+            cx["digits_agreeing"] = search.certificate.get("digits_agreeing")
+        else:
+            cx = out.smallest()
+        control = {"statement": self.control, "rejected": not ctrl.ok, "evidence": _evidence(ctrl),
+                   "residual": _num(mp.mpf(ctrl.residual))}
+        residual = mp.mpf(out.residual)  # the code comparison has its own tolerance
         res = ClaimResult(
             id=self.id, title=self.title, source=self.source, hypotheses=self.hypotheses,
             statement=self.statement, methods=list(self.methods), verdict=verdict,
-            residual=_num(mp.mpf(out.residual)), residual_what=self.residual_what,
-            tolerance=float(tol), n_settings=out.n_settings, n_checks=out.n_checks,
-            negative_control=control,
-            counterexample=_num(cx) if verdict != HOLDS and cx is not None else None,
+            residual=_num(residual), residual_what=self.residual_what,
+            tolerance=float(tol), n_settings=out.n_settings + (code.n_settings if code else 0),
+            n_checks=out.n_checks + (code.n_checks if code else 0),
+            negative_control=control, code_control=code_ctrl,
+            counterexample=_num(cx) if verdict not in (HOLDS, CODE_DISAGREES) and cx is not None else None,
             corrected_statement=self.corrected if verdict == KNOWN_ERRATUM else None,
             findings=list(out.notes), data=_num(out.data),
+            domain=self.domain.to_json() if self.domain is not None else None,
+            search=search.to_json() if search is not None else None,
         )
+        if code is not None:
+            res.code_comparison = {"what": self.code_what, "ok": code.ok,
+                                   "residual": _num(mp.mpf(code.residual)),
+                                   "tolerance": _num(mp.mpf(code.tolerance)) if code.tolerance is not None
+                                   else float(tol),
+                                   "checks": code.n_checks,
+                                   "evidence": None if code.ok else _evidence(code)}
+            res.findings += [f"code: {n}" for n in code.notes]
+            if not code.ok:
+                res.findings.append(f"the code of ldmstop disagrees with the transcription: {_evidence(code)}")
+        if corrected_search is not None:
+            res.corrected_search = corrected_search.to_json()
         if verdict == KNOWN_ERRATUM and corrected_out is not None:
             res.findings.append(
                 f"corrected statement verified: worst residual "
-                f"{mp.nstr(mp.mpf(corrected_out.residual), 3)}, {corrected_out.n_checks} checks")
+                f"{mp.nstr(mp.mpf(corrected_out.residual), 3)}, {corrected_out.n_checks} checks"
+                + (f", searched with {corrected_search.evaluations} evaluations, no counterexample"
+                   if corrected_search is not None else ""))
+        if search is not None and search.refuted:
+            from .validity import validity_report
+
+            with mp.workdps(ctx.dps):
+                res.validity = validity_report(self.falsifier("paper"), search.setting,
+                                               self.falsifier("corrected") if self.corrected else None)
         if figures_dir is not None:
             with mp.workdps(ctx.dps):
                 res.figures = self.figures(ctx, out, figures_dir)
+                if res.validity is not None:
+                    from .validity import validity_figure
+
+                    fig = validity_figure(self.falsifier("paper"), search.setting, res.validity,
+                                          figures_dir, f"{self.id}_validity.png")
+                    if fig:
+                        res.figures.append(fig)
         res.seconds = time.perf_counter() - t0
+        res.cpu_seconds = time.process_time() - c0
         return res

@@ -34,6 +34,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "Numba's cache is warm), full (sharper, ~2 minutes), off")
     parser.add_argument("--no-mc", dest="mc", action="store_const", const="off",
                         help="same as --mc off")
+    parser.add_argument("--search", choices=("quick", "default", "thorough"), default=None,
+                        help="budget of the counterexample search over every claim's domain "
+                             "(default: quick with --quick, else default; thorough takes several "
+                             "minutes and shows a progress bar with an ETA)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="after the table, each claim's domain coverage, closest margin, "
+                             "counterexample, validity boundary and controls")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,11 +55,11 @@ def run(args: argparse.Namespace) -> int:
     from ldmstop.jsonout import dumps
 
     from .claim import Context
-    from .report import markdown_report, terminal_table
+    from .report import markdown_report, terminal_table, verbose_details
     from .suite import load_claims, run_suite
 
     load_claims(args.only)  # unknown ids fail here, before any work (ValueError -> exit 2)
-    ctx = Context(dps=args.dps, quick=args.quick, seed=args.seed)
+    ctx = Context(dps=args.dps, quick=args.quick, seed=args.seed, search=args.search)
     figures_dir = os.path.join(args.out, "figures") if args.out else None
     if figures_dir:
         os.makedirs(figures_dir, exist_ok=True)
@@ -70,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
         emit(doc)
     else:
         print(terminal_table(doc))
+        if args.verbose:
+            print(verbose_details(doc))
         if args.out:
             print(f"report written to {os.path.join(args.out, 'report.md')}")
         sys.stdout.flush()

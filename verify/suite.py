@@ -1,18 +1,20 @@
 """Run the claims and assemble the report document (the JSON that ``--json`` prints).
 
-Document keys: ``tool``, ``paper``, ``dps``, ``quick``, ``seed``, ``claims`` (one object per
-claim: ``id``, ``source``, ``verdict``, ``residual``, ``methods``, ``negative_control``,
-``counterexample`` when refuted, …), ``monte_carlo`` and ``summary``.
+Document keys: ``tool``, ``paper``, ``dps``, ``quick``, ``seed``, ``search`` (the budget),
+``claims`` (one object per claim: ``id``, ``source``, ``verdict``, ``residual``, ``methods``,
+``negative_control``, ``code_control``, ``counterexample`` when refuted or a known erratum,
+``domain``, ``search``, ``certified``, ``validity``, …), ``monte_carlo`` and ``summary``.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import sys
 import time
 from typing import Callable
 
-from .claim import HOLDS, KNOWN_ERRATUM, REFUTED, Claim, Context
+from .claim import CODE_DISAGREES, HOLDS, KNOWN_ERRATUM, REFUTED, Claim, Context
 
 __all__ = ["CLAIMS", "claim_ids", "extension_ids", "load_claims", "run_suite", "run_extensions",
            "exit_status"]
@@ -34,6 +36,9 @@ CLAIMS: dict[str, str] = {
     "prop6": "prop6:Prop6",
     "prop7": "prop7:Prop7",
     "prop9": "prop9:Prop9",
+    "prop10": "prop10:Prop10",
+    "lemma2ii": "lemma2:Lemma2ii",
+    "lemma2ii-psd": "lemma2:Lemma2iiPSD",
     "fig4-left": "fig4:Fig4Left",
     "fig4-right": "fig4:Fig4Right",
 }
@@ -44,7 +49,7 @@ def claim_ids() -> list[str]:
 
 
 def extension_ids() -> list[str]:
-    """Ids of the checks beyond the paper (``ldmstop.verify.extensions``, issue 6)."""
+    """Ids of the checks beyond the paper (``ldmstop.verify.extensions``)."""
     from .extensions import EXTENSIONS  # light: a dict of "module:function" names
 
     return list(EXTENSIONS)
@@ -112,8 +117,12 @@ def _normalise_extension(res: dict) -> dict:
     # the report links figures relative to its figures/ folder, where the extension wrote them
     out["figures"] = [os.path.basename(f) for f in out.get("figures", [])]
     for key, default in (("methods", []), ("findings", []), ("figures", []), ("notes", []),
-                         ("residual", 0.0), ("tolerance", 0.0)):
+                         ("residual", 0.0), ("tolerance", 0.0), ("domain", None), ("search", None),
+                         ("certified", None)):
         out.setdefault(key, default)
+    out.setdefault("code_control", {"applicable": False, "rejected": None,
+                                    "statement": "not applicable",
+                                    "evidence": "a check beyond the paper (its own controls)"})
     out["extension"] = True
     return out
 
@@ -138,10 +147,42 @@ def run_extensions(ctx: Context, wanted: list[str] | None, figures_dir: str | No
 
 
 def exit_status(doc: dict) -> int:
-    """0 iff no claim is refuted and every negative control was rejected (a control that passes
-    means the check cannot fail, so its verdict certifies nothing)."""
+    """0 iff no claim is refuted and every negative control — statement side and code side —
+    was rejected (a control that passes means the check cannot fail, so its verdict certifies
+    nothing); also 1 when the code disagrees with the paper or a certificate could not run."""
     s = doc["summary"]
-    return 0 if s["refuted"] == 0 and not s["controls_not_rejected"] else 1
+    bad = (s["refuted"] or s["controls_not_rejected"] or s.get("code_controls_not_rejected")
+           or s.get("code_disagrees") or s.get("certificate_errors")
+           or s.get("monte_carlo_failed"))  # a confirmation that errored is not a pass without it
+    return 1 if bad else 0
+
+
+def certificate(claim_id: str, quick: bool) -> tuple[dict | None, str | None]:
+    """The interval-arithmetic certificate of ``ldmstop.verify.certify`` for one claim, where one
+    applies: ``(certificate JSON or None, note)``. An error is reported (and fails the run)."""
+    from .certify import certificate_for
+
+    try:
+        cert = certificate_for(claim_id, quick)
+    except Exception as exc:  # reported, never hidden
+        return None, f"certificate error: {type(exc).__name__}: {exc}"
+    if cert is None:
+        return None, None
+    return cert.to_json(), None
+
+
+def _search_total(claims: list[Claim], ctx: Context) -> int:
+    """Evaluations the searches will spend (for a progress bar with an ETA)."""
+    from .search import BUDGETS
+
+    b = BUDGETS[ctx.budget]
+    n = 0
+    for c in claims:
+        for variant in ("paper",) + (("corrected",) if c.corrected else ()):
+            f = c.falsifier(variant)
+            if f is not None:
+                n += int(b.total(0) * f.budget_scale) + len(f.edges())
+    return max(n, 1)
 
 
 def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None = None,
@@ -153,14 +194,34 @@ def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None 
     t0 = time.perf_counter()
     claims = load_claims(only)
     results = []
-    bar = progress(claims, desc="ldmstop verify", total=len(claims), enabled=show_progress)
+    cert_notes: dict = {}
+    eval_bar = None
+    if ctx.budget == "thorough" and (show_progress or (show_progress is None and sys.stderr.isatty())):
+        # the searches dominate: a bar over their evaluations gives a meaningful ETA
+        from tqdm import tqdm
+
+        eval_bar = tqdm(total=_search_total(claims, ctx), desc="ldmstop verify --search thorough",
+                        unit="eval", file=sys.stderr, leave=False, dynamic_ncols=True)
+        ctx.tick = eval_bar.update
+        bar = claims
+    else:
+        bar = progress(claims, desc="ldmstop verify", total=len(claims), enabled=show_progress)
     for claim in bar:
         if hasattr(bar, "set_postfix_str"):
             bar.set_postfix_str(claim.id)
+        if eval_bar is not None:
+            eval_bar.set_postfix_str(claim.id)
         res = claim.run(ctx, figures_dir=figures_dir)
+        res.certified, note = certificate(claim.id, ctx.quick)
+        if note:
+            cert_notes[claim.id] = note
+            res.notes.append(note)
         results.append(res)
         if on_result is not None:
             on_result(res)
+    if eval_bar is not None:
+        eval_bar.close()
+        ctx.tick = None
     claims_seconds = time.perf_counter() - t0
     docs = [r.to_json() for r in results]
     wanted = _wanted(only)
@@ -175,8 +236,23 @@ def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None 
         "refuted": verdicts.count(REFUTED),
         "known_erratum": verdicts.count(KNOWN_ERRATUM),
         "refuted_ids": [c["id"] for c in docs if c["verdict"] == REFUTED],
+        "known_erratum_ids": [c["id"] for c in docs if c["verdict"] == KNOWN_ERRATUM],
+        "code_disagrees": verdicts.count(CODE_DISAGREES),
+        "code_disagrees_ids": [c["id"] for c in docs if c["verdict"] == CODE_DISAGREES],
         "controls_rejected": sum(1 for c in docs if c["negative_control"]["rejected"]),
         "controls_not_rejected": [c["id"] for c in docs if not c["negative_control"]["rejected"]],
+        "code_controls_rejected": sum(1 for c in docs if (c.get("code_control") or {}).get("rejected")),
+        "code_controls_not_rejected": [c["id"] for c in docs
+                                       if (c.get("code_control") or {}).get("applicable")
+                                       and not c["code_control"]["rejected"]],
+        "code_controls_not_applicable": [c["id"] for c in docs
+                                         if not (c.get("code_control") or {}).get("applicable")],
+        "search_budget": ctx.budget,
+        "search_evaluations": sum((c.get("search") or {}).get("evaluations", 0)
+                                  + (c.get("corrected_search") or {}).get("evaluations", 0)
+                                  for c in docs),
+        "certified": [c["id"] for c in docs if (c.get("certified") or {}).get("certified")],
+        "certificate_errors": [k for k, v in cert_notes.items() if v.startswith("certificate error")],
         "worst_residual": max((abs(c["residual"]) for c in docs
                                if isinstance(c["residual"], float)), default=0.0),
         # residuals are measured against different tolerances (dps identities, the 30-digit ODE
@@ -186,6 +262,9 @@ def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None 
                                               and c["tolerance"] > 0),
                                              default=0.0),
         "monte_carlo_unconfirmed": [m.get("id") for m in mc["results"] if not m.get("confirmed")],
+        # the Monte Carlo was asked for and could not run: the reason, and a non-zero exit
+        "monte_carlo_failed": (mc["status"] if mc["status"].startswith(("error", "unavailable"))
+                               else None),
         "seconds_claims": round(claims_seconds, 3),
         "seconds_total": round(time.perf_counter() - t0, 3),
     }
@@ -195,6 +274,7 @@ def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None 
         "dps": ctx.dps,
         "quick": ctx.quick,
         "seed": ctx.seed,
+        "search": ctx.budget,
         "claims": docs,
         "monte_carlo": mc,
         "summary": summary,

@@ -1,6 +1,6 @@
 """The paper's definitions, transcribed directly in mpmath (independent of ldmstop.derivations).
 
-Everything here is typed from the paper's text (THEORY.md §1–3), so that a check comparing these
+Everything here is typed from the paper's text (docs/theory.md §1–3), so that a check comparing these
 with the SymPy derivation compares two independent routes. Conventions: forward time ``s``,
 backward time ``t = T - s``, noise level ``x = a_s²``.
 
