@@ -158,8 +158,8 @@ def simulate_memory(D: int, steps: int, checkpoints: int, kept: int, full: int =
                     chunks: int = 64) -> float:
     """Predicted peak bytes of ``ldmstop simulate``: the exact recursions of the theory (about 9
     float64 arrays of D × (K+1), as :func:`ldmstop.curve.discrete_curve`), the per-step tables
-    of the kernel (about 7 of K × D), and the per-chunk moments (chunks × checkpoints × (2·d +
-    full²)); independent of the number of paths."""
+    of the kernel (about 10 of K × D), and per chunk of paths its generator states (4 × 17
+    uint64) and moment sums (checkpoints × (2·d + full²) floats)."""
     D, K, M = float(D), float(steps), float(checkpoints)
-    return 8.0 * (9 * D * (K + 1) + 7 * K * D + chunks * M * (2 * float(kept) + float(full) ** 2))
-
+    per_chunk = 4 * 17 + M * (2 * float(kept) + float(full) ** 2)
+    return 8.0 * (9 * D * (K + 1) + 10 * K * D + float(chunks) * per_chunk)

@@ -40,6 +40,7 @@ import numpy as np
 from .grid import ODE_SCHEMES, check_init, check_scheme, check_steps, check_truncate, solver_grid
 from .schedules import schedule_table
 from .scores import check_cap, is_variance_preserving, model_variance, score_coefficient
+from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
 __all__ = ["discrete_variances", "discrete_w2_map", "continuous_variances", "continuous_w2_map",
            "initial_variance", "w2_from_variances", "step_factors"]
@@ -48,9 +49,9 @@ __all__ = ["discrete_variances", "discrete_w2_map", "continuous_variances", "con
 def _as_hat(sigma2_hat) -> np.ndarray:
     h = np.atleast_1d(np.asarray(sigma2_hat, dtype=float))
     if h.ndim != 1 or h.size == 0:
-        raise ValueError(f"sigma2_hat must be a non-empty 1-D array, got shape {h.shape}")
+        raise ProblemError(f"sigma2_hat must be a non-empty 1-D array, got shape {h.shape}")
     if not np.all(np.isfinite(h)) or np.any(h < 0):
-        raise ValueError("sigma2_hat must be finite and >= 0")
+        raise ProblemError("sigma2_hat must be finite and >= 0")
     return h
 
 
@@ -143,7 +144,7 @@ def continuous_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, ste
     cap = check_cap(cap)
     vp = is_variance_preserving(schedule)
     if cap is not None and not vp:
-        raise ValueError(f"the continuous-time variances with a cap (--cap) are written for VP "
+        raise ProblemError(f"the continuous-time variances with a cap (--cap) are written for VP "
                          f"schedules only, not {schedule!r}")
     if times is None:
         times = solver_grid(T, steps, truncate)
@@ -152,7 +153,7 @@ def continuous_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, ste
         check_truncate(truncate, T)
         times = np.asarray(times, dtype=float)
         if np.any(times < 0) or np.any(times > T):
-            raise ValueError(f"times must lie in [0, T] = [0, {T}]")
+            raise ProblemError(f"times must lie in [0, T] = [0, {T}]")
     ode = scheme in ODE_SCHEMES
     s = (T - times)[:, None]
     vT = model_variance(h, np.array([float(T)]), schedule)[0]
@@ -316,7 +317,7 @@ def discrete_variances_any_schedule(sigma2_hat: np.ndarray, *, schedule: str, T:
             A = np.where(col(keep) > 0, corrected, euler)
             q = np.zeros_like(dt)
     if not (np.all(np.isfinite(A)) and np.all(np.isfinite(q))):
-        raise ValueError(f"scheme {scheme} has a non-finite coefficient on the {schedule} schedule "
+        raise ProblemError(f"scheme {scheme} has a non-finite coefficient on the {schedule} schedule "
                          f"with T = {T:g}: its drift or diffusion is infinite at s = T "
                          f"(use a smaller T, e.g. 0.999, or an ODE scheme)")
     V = np.empty((A.shape[0] + 1, h.size))
