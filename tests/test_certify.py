@@ -70,6 +70,14 @@ def test_boxes_reach_the_printed_hypotheses():
     assert b9["n"][0] == 1 and b9["n"][1] >= 100 and b9["eps"][0] == 0
 
 
+def test_suite_knows_which_claims_are_certified():
+    """verify's suite names the certified claims itself (so that other claims never import the
+    SymPy-based certifier); the two lists must be the same."""
+    from ldmstop.verify.suite import CERTIFIED_CLAIMS
+
+    assert CERTIFIED_CLAIMS == set(CLAIM_IDS)
+
+
 def test_unknown_claim_has_no_certificate():
     assert certificate_for("prop7", quick=True) is None
 
