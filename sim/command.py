@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     from ldmstop.limits import check_count, require_memory, simulate_memory, warn_if_long
     from ldmstop.problem import check_discretisable
 
-    from .grid import check_steps, solver_grid
+    from .grid import check_steps, check_truncate, solver_grid
     from .noise import check_paths, chunk_count
     from .recorder import parse_checkpoints, resolve_checkpoints
     from .recursions import discrete_w2_map
@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
 
             check_scheduler(args.scheduler)
         check_discretisable(problem, args.scheme)
-        grid = solver_grid(problem.T, steps, args.truncate)
+        check_truncate(args.truncate, problem.T)
         spec = parse_checkpoints(args.checkpoints, problem.T)
         if isinstance(spec, int):  # more than one per step is every step (and no huge table)
             spec = min(spec, steps)
@@ -114,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
         require_memory(simulate_memory(problem.D, steps, n_check, kept, chunks=chunk_count(paths)),
                        what=f"--paths {paths:.3g} with --steps {steps} and --checkpoints "
                             f"{args.checkpoints} (D = {problem.D})")
+        # the grid after the memory check: K + 1 times are 8 GB at --steps 10**9
+        grid = solver_grid(problem.T, steps, args.truncate)
         rec_k = resolve_checkpoints(spec, grid, problem.T)
         # theory first (cheap; a scheme the schedule cannot take fails here, as input):
         # its optimal stop and the end of the grid are always recorded
