@@ -14,7 +14,7 @@ the checkpoint times.
 from __future__ import annotations
 
 import numpy as np
-from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
+from ldmstop.errors import ProblemError, plain  # a ValueError: sim validates as the API does
 
 __all__ = ["resolve_checkpoints", "parse_checkpoints"]
 
@@ -43,7 +43,7 @@ def parse_checkpoints(spec, T: float):
         raise ProblemError("checkpoints: no times given")
     bad = ~np.isfinite(arr) | (arr < 0) | (arr > T)
     if bad.any():
-        raise ProblemError(f"checkpoints must lie in [0, T] = [0, {T}], got {arr[bad][0]!r}")
+        raise ProblemError(f"checkpoints must lie in [0, T] = [0, {plain(T)}], got {plain(arr[bad][0])}")
     return arr
 
 
