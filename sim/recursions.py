@@ -79,7 +79,9 @@ def step_factors(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int,
     s_left, s_right = s[:-1], s[1:]
     dt = np.diff(times)
     beta = tab.w2(s_left)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # a factor that overflows is inf (or NaN), and the callers refuse a non-finite result as an
+    # input the scheme cannot take (one error line); NumPy's warnings would only add lines to it
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         m = score_coefficient(h, s_left, schedule, cap)
         if scheme == "em":
             A = 1.0 + (dt * beta)[:, None] * (1.0 - 2.0 * m)
@@ -119,9 +121,10 @@ def discrete_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps
                                truncate=truncate, cap=cap)
     V = np.empty((A.shape[0] + 1, A.shape[1]))
     V[0] = initial_variance(sigma2_hat, schedule=schedule, T=T, init=init)
-    A2 = A * A
-    for k in range(A.shape[0]):  # K steps, vectorised over the D components
-        V[k + 1] = A2[k] * V[k] + q[k]
+    with np.errstate(over="ignore", invalid="ignore"):  # non-finite: refused by the callers
+        A2 = A * A
+        for k in range(A.shape[0]):  # K steps, vectorised over the D components
+            V[k + 1] = A2[k] * V[k] + q[k]
     return times, V
 
 
