@@ -73,9 +73,9 @@ def _check_data_size(path: str) -> None:
     From the file's header alone (nothing read)."""
     from .advise import DEFAULT_CHUNK_ROWS, check_data_shape
     from .limits import require_memory, warn_if_long
-    from .problem import open_npy
+    from .problem import npy_header
 
-    X = open_npy(path, what="data", mmap_mode="r")
+    X = npy_header(path, what="data")
     n, D = check_data_shape(X, f"data file {path!r}")
     # the covariance accumulator and its eigen-decomposition (~4 D × D), two float64 chunks
     require_memory(8.0 * (4 * D * D + 2 * min(n, DEFAULT_CHUNK_ROWS) * D),

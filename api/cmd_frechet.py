@@ -37,7 +37,7 @@ def _side(args, side: str):
     from .advise import check_data_shape
     from .errors import ProblemError
     from .frechet import check_covariance, check_mean, check_psd
-    from .problem import open_npy
+    from .problem import npy_header, open_npy
 
     path = getattr(args, side)
     mean_f, cov_f = getattr(args, f"mean_{side}"), getattr(args, f"cov_{side}")
@@ -50,7 +50,7 @@ def _side(args, side: str):
         if mean_f is None or cov_f is None:
             missing = f"--mean-{side}" if mean_f is None else f"--cov-{side}"
             raise ProblemError(f"{S}: {missing} is missing (a Gaussian needs its mean and its covariance)")
-        peek = open_npy(cov_f, what=f"--cov-{side}", mmap_mode="r")  # the header only
+        peek = npy_header(cov_f, what=f"--cov-{side}")  # the header only
         if peek.ndim == 2:
             from .limits import require_memory
 
@@ -61,7 +61,7 @@ def _side(args, side: str):
         mu = check_mean(f"--mean-{side}", open_npy(mean_f, what=f"--mean-{side}"), cov.shape[0])
         desc = {"kind": "moments", "mean": mean_f, "covariance": cov_f, "D": int(cov.shape[0])}
         return cov.shape[0], (lambda: (mu, cov)), desc
-    X = open_npy(path, what=f"{S} samples", mmap_mode="r")
+    X = npy_header(path, what=f"{S} samples")
     n, D = check_data_shape(X, f"{S} samples file {path!r}")
     desc = {"kind": "samples", "path": path, "n": int(n), "D": int(D)}
 

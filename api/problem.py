@@ -20,7 +20,7 @@ import numpy as np
 
 from .errors import ProblemError, plain
 
-__all__ = ["Problem", "SCHEDULES", "load_npy", "open_npy", "parse_floats", "DEFAULT_T", "MAX_T",
+__all__ = ["Problem", "SCHEDULES", "load_npy", "open_npy", "npy_header", "NpyHeader", "parse_floats", "DEFAULT_T", "MAX_T",
            "MAX_VARIANCE", "check_seed", "check_discretisable", "largest_horizon"]
 
 #: Schedules the problem accepts; the SymPy definitions live in ldmstop.derivations.schedules.
@@ -401,9 +401,61 @@ def _require_file_memory(path, what: str, per_entry: int) -> None:
     than is available once loaded and processed (``per_entry`` bytes per entry)."""
     from .limits import require_memory
 
-    arr = open_npy(path, what=what, mmap_mode="r")
+    arr = npy_header(path, what=what)
     require_memory(float(arr.size) * per_entry,
                    what=f"{what} file {os.fspath(path)!r} (shape {arr.shape})")
+
+
+@dataclass(frozen=True)
+class NpyHeader:
+    """What a ``.npy`` file's header says: enough to check a shape, a dtype and a size (it has
+    ``shape``, ``dtype``, ``ndim`` and ``size`` as an array has) and to read rows from ``offset``."""
+
+    shape: tuple
+    dtype: np.dtype
+    fortran_order: bool
+    offset: int
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+
+def npy_header(path: str | os.PathLike, *, what: str = "array") -> NpyHeader:
+    """Read a ``.npy`` file's header only: no data read and no memory map (a map of a file
+    larger than the address space a process may use, ``ulimit -v``, fails with ENOMEM before
+    any size check could speak). Errors name the file as :func:`open_npy`'s do."""
+    p = os.fspath(path)
+    fmt = np.lib.format
+    try:
+        with open(p, "rb") as fh:
+            if fh.read(4) == b"PK\x03\x04":
+                raise ProblemError(f"{what} file {p!r} does not hold a single array (is it an .npz?)")
+            fh.seek(0)
+            version = fmt.read_magic(fh)
+            if version == (1, 0):
+                shape, fortran, dtype = fmt.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, fortran, dtype = fmt.read_array_header_2_0(fh)
+            else:  # a newer header: let NumPy read it (through a map)
+                arr = open_npy(p, what=what, mmap_mode="r")
+                return NpyHeader(arr.shape, arr.dtype, bool(arr.flags.f_contiguous and arr.ndim > 1
+                                                           and not arr.flags.c_contiguous),
+                                 int(getattr(arr, "offset", 0)))
+            offset = fh.tell()
+    except FileNotFoundError:
+        raise ProblemError(f"{what} file {p!r} does not exist") from None
+    except IsADirectoryError:
+        raise ProblemError(f"{what} file {p!r} is a directory") from None
+    except PermissionError:
+        raise ProblemError(f"{what} file {p!r} cannot be read (permission denied)") from None
+    except (ValueError, OSError, EOFError) as exc:
+        raise ProblemError(f"{what} file {p!r} is not a valid .npy array ({exc})") from None
+    return NpyHeader(tuple(int(n) for n in shape), np.dtype(dtype), bool(fortran), int(offset))
 
 
 def load_npy(path: str | os.PathLike, *, what: str = "array") -> np.ndarray:
