@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _spectrum(args) -> tuple:
     from .advise import covariance_spectrum, data_spectrum
     from .errors import ProblemError
-    from .problem import load_npy
+    from .problem import _require_file_memory, load_npy
 
     given = [n for n in ("data", "spectrum", "covariance") if getattr(args, n) is not None]
     if args.digits:
@@ -58,12 +58,14 @@ def _spectrum(args) -> tuple:
         return lam, {"kind": "digits", "name": "scikit-learn load_digits (8×8 images, pixels mapped to [-1, 1])",
                      "n_samples": n, "D": int(lam.size)}
     if args.spectrum is not None:
+        _require_file_memory(args.spectrum, "spectrum", per_entry=8 * 3)  # by its header, as curve's
         lam = load_npy(args.spectrum, what="spectrum")
         if lam.ndim != 1:
             raise ProblemError(f"spectrum file {args.spectrum!r} must hold a 1-D array, got shape {lam.shape}")
         return lam, {"kind": "spectrum", "path": args.spectrum, "D": int(lam.size)}
     from .advise import covariance_spectrum as cs
 
+    _require_file_memory(args.covariance, "covariance", per_entry=8 * 5)
     lam = cs(load_npy(args.covariance, what="covariance"))
     return lam, {"kind": "covariance", "path": args.covariance, "D": int(lam.size)}
 
