@@ -126,9 +126,10 @@ def main(argv: list[str] | None = None) -> int:
             # An unknown flag after the subcommand belongs to the subcommand: its usage, not ours.
             owner = subs.get(command) if command and _after(argv, command, extra[0]) else None
             (owner or parser).error(f"unrecognized arguments: {' '.join(extra)}")
-        if not command:
+        if not command:  # the help on stdout, and the failure on stderr like any other
             parser.print_help()
             sys.stdout.flush()
+            _say(None, f"error: no command given: choose one of {', '.join(COMMANDS)}")
             return 2
     except BrokenPipeError:
         _detach_stdout()
