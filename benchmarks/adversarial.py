@@ -309,7 +309,7 @@ def cli_cases() -> list[Case]:
              ("stdout",), stdout_to="devfull"))
     add(Case("output-help-devfull", "output", ["curve", "--help"], 1, ("stdout",), stdout_to="devfull"))
     add(Case("output-derive-new-folder-tree", "output", ["derive", "--out", "{w}/x/y/z"], 0,
-             produced={"x/y/z/derivations.tex": b"%", "x/y/z/derivations.json": b"["}))
+             produced={"x/y/z/derivations.tex": b"%", "x/y/z/derivations.json": b"{"}))
     add(Case("output-verify-existing-with-notes", "output",
              ["verify", "--only", "prop1", "--quick", "--no-mc", "--out", "{w}/old"], 0,
              setup="old_report", intact=("old/notes.txt",), produced={"old/report.md": b"#"}))
