@@ -112,6 +112,9 @@ def run(args: argparse.Namespace) -> int:
     split = None
     if args.data is not None:  # needs numpy only: a bad file is reported with or without the extra
         split = ldata.npy_split(args.data, holdout=holdout, seed=split_seed)
+        from .learned.experiment import validate_settings  # numpy only, too
+
+        settings = validate_settings(settings, split.D)  # --dims against the data's dimension
     from .atomic import Outputs
 
     # The report is one set (report.md, report.json, figures/): checked now, built in a
