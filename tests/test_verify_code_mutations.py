@@ -7,7 +7,6 @@ from __future__ import annotations
 import mpmath as mp
 import numpy as np
 import pytest
-import sympy as sp
 
 from ldmstop.verify.claim import Context
 
@@ -20,39 +19,30 @@ def _precision():
         yield
 
 
-def _clear_derivation_caches():
-    from ldmstop.derivations import backends, results
-
-    results.get_result.cache_clear()
-    for fn in (backends.mpmath_function, backends.numpy_function, backends.math_function,
-               backends.schedule_functions):
-        fn.cache_clear()
-
-
-@pytest.fixture
-def fresh_derivations():
-    _clear_derivation_caches()
-    yield
-    _clear_derivation_caches()
-
-
-def test_extended_inverse_clipped_at_the_wrong_end_is_caught(monkeypatch, fresh_derivations):
-    from ldmstop.derivations import results
-    from ldmstop.derivations.schedules import get_schedule
-    from ldmstop.derivations.symbols import T, s, x
+def test_extended_inverse_clipped_at_the_wrong_end_is_caught(monkeypatch):
+    """The generated plug-in threshold with its two clipping ends swapped (T where the extended
+    inverse gives 0, 0 where it gives T): the code's threshold_times must disagree with the
+    transcription. The generated modules are plain code, so the bug is planted in what they
+    return, through the look-up every caller goes through."""
+    from ldmstop.derivations import backends
     from ldmstop.verify.claims.prop2 import compare_thresholds
 
-    assert compare_thresholds(CTX, plugin=False, seed_name="prop2").ok  # the real derivation
+    assert compare_thresholds(CTX, plugin=True, seed_name="prop2-plugin").ok  # the real code
 
-    def wrong(schedule_name):
-        sch = get_schedule(schedule_name)
-        xr = sp.Symbol("x", real=True)
-        # the two clipping ends swapped: T below 0, 0 above a_T²
-        return sp.Piecewise((T, xr < 0), (sch.inverse_a2.subs(x, xr), xr <= sch.a2.subs(s, T)),
-                            (0, True))
+    original = backends.numpy_function
 
-    monkeypatch.setattr(results, "extended_inverse_a2", wrong)
-    _clear_derivation_caches()
+    def swapped(name):
+        f = original(name)
+        if not name.endswith("_threshold_time_plugin"):
+            return f
+
+        def wrong(*args):
+            t, T = np.asarray(f(*args), dtype=float), args[-1]
+            return np.where(t == 0.0, T, np.where(t == T, 0.0, t))
+
+        return wrong
+
+    monkeypatch.setattr(backends, "numpy_function", swapped)
     out = compare_thresholds(CTX, plugin=True, seed_name="prop2-plugin")
     assert not out.ok
     assert any("threshold_time" in v.get("what", "") or "threshold_times" in v.get("what", "")
