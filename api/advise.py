@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import ProblemError
-from .problem import Problem, open_npy
+from .problem import NpyHeader, Problem, npy_header, open_npy
 from .plots import shown_dimensions
 
 __all__ = ["data_spectrum", "data_moments", "check_data_shape", "covariance_spectrum", "advise", "Advice", "DEFAULT_CHUNK_ROWS"]
@@ -31,15 +31,16 @@ __all__ = ["data_spectrum", "data_moments", "check_data_shape", "covariance_spec
 DEFAULT_CHUNK_ROWS = 4096
 
 
-def _chunk_reader(X: np.ndarray, source, chunk_rows: int):
-    """Row chunks of ``X``. For a C-ordered ``.npy`` file they are read with plain file reads
-    rather than through the memory map, so the pages of the whole file are not counted in (nor
-    kept in) the process's resident memory; otherwise slices of the array (or map)."""
+def _chunk_reader(X, source, chunk_rows: int):
+    """Row chunks of ``X`` (an array, or the :class:`~ldmstop.problem.NpyHeader` of the file
+    ``source``). A C-ordered ``.npy`` file is read with plain file reads from the header's end,
+    never mapped: the pages of the whole file are not counted in (nor kept in) the process's
+    resident memory, and a file larger than the address space allowed (``ulimit -v``) is read
+    as any other. Otherwise slices of the array (a Fortran-ordered file: of its memory map)."""
     path = os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
-    offset = getattr(X, "offset", None)
-    if path is not None and isinstance(X, np.memmap) and X.flags.c_contiguous and offset is not None:
+    if path is not None and isinstance(X, NpyHeader) and not X.fortran_order:
         n, D = X.shape
-        dtype = X.dtype
+        dtype, offset = X.dtype, X.offset
 
         def gen():
             with open(path, "rb") as fh:
@@ -51,6 +52,8 @@ def _chunk_reader(X: np.ndarray, source, chunk_rows: int):
                         raise ProblemError(f"data file {path!r} is truncated")
                     yield start, raw.reshape(rows, D)
         return gen
+    if isinstance(X, NpyHeader):
+        X = open_npy(path, what="data", mmap_mode="r")
 
     def gen_slices():
         for start in range(0, X.shape[0], chunk_rows):
@@ -70,7 +73,7 @@ def data_moments(data, *, chunk_rows: int = DEFAULT_CHUNK_ROWS, name: str = "dat
     ``name``) for a wrong shape, a non-numeric dtype, fewer than 2 samples, or a non-finite
     entry (naming its row and column). ``progress_desc``: a progress bar on a terminal.
     """
-    X = open_npy(data, what=name, mmap_mode="r") if isinstance(data, (str, os.PathLike)) else np.asarray(data)
+    X = npy_header(data, what=name) if isinstance(data, (str, os.PathLike)) else np.asarray(data)
     n, D = check_data_shape(X, name)
     if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, (int, np.integer)) or chunk_rows < 1:
         raise ProblemError(f"chunk_rows must be an integer >= 1, got {chunk_rows!r}")

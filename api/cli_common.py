@@ -2,17 +2,38 @@
 
 docs/design.md, command-line contract: ``--variances`` | ``--spectrum FILE.npy`` |
 ``--covariance FILE.npy``; ``--estimated`` or ``--samples n --seed s``; ``--schedule``; ``--T``.
+Also the pieces of the error contract (docs/errors.md) the commands share: :func:`input_phase`
+and the figure flag's format check.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
+from typing import Iterator
 
-from .errors import ProblemError
-from .problem import SCHEDULES, Problem, parse_floats
+from .errors import LdmstopError, ProblemError
+from .problem import DEFAULT_T, SCHEDULES, Problem, parse_floats
 
-__all__ = ["add_problem_arguments", "problem_from_args", "emit"]
+__all__ = ["add_problem_arguments", "problem_from_args", "emit", "input_phase", "T_HELP"]
+
+#: the --T help: every schedule's default horizon
+T_HELP = "horizon (default: " + ", ".join(f"{DEFAULT_T[s]:g} for {s}" for s in SCHEDULES) + ")"
+
+
+@contextmanager
+def input_phase() -> Iterator[None]:
+    """The checks a command makes before it starts working. Modules outside ``ldmstop``'s
+    own API (the simulator's, the verifier's) validate with plain ``ValueError``/``TypeError``;
+    raised *here*, before any work, such an error can only be about the input, so it is an input
+    error (exit status 2). Outside this block a plain ``ValueError`` is a bug and reported as one."""
+    try:
+        yield
+    except LdmstopError:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise ProblemError(str(exc)) from None
 
 
 def add_problem_arguments(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -28,8 +49,7 @@ def add_problem_arguments(parser: argparse.ArgumentParser, *, required: bool = T
                      help="draw the plug-in estimate from N training samples")
     est.add_argument("--seed", type=int, help="seed of the training samples (with --samples)")
     parser.add_argument("--schedule", choices=SCHEDULES, default="ou", help="noise schedule (default: ou)")
-    parser.add_argument("--T", type=float, default=None,
-                        help="horizon (default: 2 for ou, 1 for vp-linear)")
+    parser.add_argument("--T", type=float, default=None, help=T_HELP)
     parser.set_defaults(_problem_required=required)
 
 

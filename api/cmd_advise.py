@@ -21,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                     help="model a plug-in score estimated from N training samples (drawn with --seed)")
     sc.add_argument("--seed", type=int, help="seed of the training samples (with --samples)")
     parser.add_argument("--schedule", choices=SCHEDULES, default="ou", help="noise schedule (default: ou)")
-    parser.add_argument("--T", type=float, default=None, help="horizon (default: the schedule's)")
+    from .cli_common import T_HELP
+
+    parser.add_argument("--T", type=float, default=None, help=T_HELP)
     smp = parser.add_argument_group("sampler (default: exact continuous-time)")
     smp.add_argument("--scheme", choices=("exact", "em", "ei", "euler-ode", "heun"), default="exact")
     smp.add_argument("--steps", type=int, metavar="K", help="solver steps (discretised schemes)")
@@ -29,13 +31,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     smp.add_argument("--truncate", type=float, default=0.0, metavar="EPS")
     parser.add_argument("--grid", type=int, default=1001, help="backward times for the exact sampler")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
-    parser.add_argument("--plot", metavar="FILE.png", help="save the heat map of W2 over (d, stop)")
+    parser.add_argument("--plot", metavar="FILE.png|pdf|svg",
+                        help="save the heat map of W2 over (d, stop) (format from the extension)")
 
 
 def _spectrum(args) -> tuple:
     from .advise import covariance_spectrum, data_spectrum
     from .errors import ProblemError
-    from .problem import load_npy
+    from .problem import _require_file_memory, load_npy
 
     given = [n for n in ("data", "spectrum", "covariance") if getattr(args, n) is not None]
     if args.digits:
@@ -44,6 +47,7 @@ def _spectrum(args) -> tuple:
         raise ProblemError("give exactly one of --data, --spectrum, --covariance, --digits"
                            + (f" (got {', '.join('--' + g for g in given)})" if given else ""))
     if args.data is not None:
+        _check_data_size(args.data)
         lam, n = data_spectrum(args.data)
         return lam, {"kind": "data", "path": args.data, "n_samples": n, "D": int(lam.size)}
     if args.digits:
@@ -54,34 +58,61 @@ def _spectrum(args) -> tuple:
         return lam, {"kind": "digits", "name": "scikit-learn load_digits (8×8 images, pixels mapped to [-1, 1])",
                      "n_samples": n, "D": int(lam.size)}
     if args.spectrum is not None:
+        _require_file_memory(args.spectrum, "spectrum", per_entry=8 * 3)  # by its header, as curve's
         lam = load_npy(args.spectrum, what="spectrum")
         if lam.ndim != 1:
             raise ProblemError(f"spectrum file {args.spectrum!r} must hold a 1-D array, got shape {lam.shape}")
         return lam, {"kind": "spectrum", "path": args.spectrum, "D": int(lam.size)}
     from .advise import covariance_spectrum as cs
 
+    _require_file_memory(args.covariance, "covariance", per_entry=8 * 5)
     lam = cs(load_npy(args.covariance, what="covariance"))
     return lam, {"kind": "covariance", "path": args.covariance, "D": int(lam.size)}
 
 
+def _check_data_size(path: str) -> None:
+    """Refuse a data file whose D × D covariance cannot fit; warn when reading it will be long.
+    From the file's header alone (nothing read)."""
+    from .advise import DEFAULT_CHUNK_ROWS, check_data_shape
+    from .limits import require_memory, warn_if_long
+    from .problem import npy_header
+
+    X = npy_header(path, what="data")
+    n, D = check_data_shape(X, f"data file {path!r}")
+    # the covariance accumulator and its eigen-decomposition (~4 D × D), two float64 chunks
+    require_memory(8.0 * (4 * D * D + 2 * min(n, DEFAULT_CHUNK_ROWS) * D),
+                   what=f"--data {path!r} (D = {D} columns)")
+    # two passes; the second costs n·D² multiply-adds (measured ~1e10/s: 50,000 × 3,072 in 40-80 s)
+    warn_if_long(2.0 * n * D * D / 1e10, what=f"--data {path!r} ({n} × {D})", command="advise")
+
+
 def run(args: argparse.Namespace) -> int:
     from .advise import advise
+    from .atomic import FIGURE_FORMATS, Outputs
     from .cli_common import emit
-    from .problem import Problem
+    from .curve import require_map_memory
+    from .problem import Problem, check_discretisable
 
-    lam, source = _spectrum(args)
-    kw = {"schedule": args.schedule, "T": args.T}
-    if args.samples is not None:
-        kw["samples"] = args.samples
-    if args.seed is not None:
-        kw["seed"] = args.seed
-    problem = Problem.from_variances(lam, **kw)
-    adv = advise(problem, scheme=args.scheme, steps=args.steps, init=args.init,
-                 truncate=args.truncate, grid=args.grid, source=source)
-    if args.plot:
-        from .advise import plot_heatmap
+    with Outputs() as out:  # the heat map's path is checked before the data are read
+        plot = out.file(args.plot, flag="--plot", formats=FIGURE_FORMATS)
+        lam, source = _spectrum(args)
+        kw = {"schedule": args.schedule, "T": args.T}
+        if args.samples is not None:
+            kw["samples"] = args.samples
+        if args.seed is not None:
+            kw["seed"] = args.seed
+        problem = Problem.from_variances(lam, **kw)
+        if args.scheme == "exact":
+            require_map_memory(problem.D, args.grid, f"--grid {args.grid}")
+        elif args.steps is not None:
+            check_discretisable(problem, args.scheme)
+            require_map_memory(problem.D, args.steps + 1, f"--steps {args.steps}", discrete=True)
+        adv = advise(problem, scheme=args.scheme, steps=args.steps, init=args.init,
+                     truncate=args.truncate, grid=args.grid, source=source)
+        if plot:
+            from .advise import plot_heatmap
 
-        plot_heatmap(adv, args.plot)
+            plot_heatmap(adv, plot)
     if args.json:
         out = adv.to_json()
         if args.plot:

@@ -25,24 +25,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     disc.add_argument("--truncate", type=float, default=0.0, metavar="EPS",
                       help="stop the solver grid at T - EPS (default: 0)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
-    parser.add_argument("--plot", metavar="FILE.png", help="save a Figure-4-style plot")
+    parser.add_argument("--plot", metavar="FILE.png|pdf|svg",
+                        help="save a Figure-4-style plot (format from the extension)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from .curve import compute_curve
+    from .atomic import FIGURE_FORMATS, Outputs
+    from .curve import require_map_memory, compute_curve
+    from .problem import check_discretisable
 
     problem = problem_from_args(args)
     scheme = getattr(args, "scheme", "exact")
+    # sizes first, named by their flags (compute_curve checks them too, by argument name)
     if scheme == "exact":
-        res = compute_curve(problem, grid=args.grid, steps=getattr(args, "steps", None),
-                            init=getattr(args, "init", "pT"), truncate=getattr(args, "truncate", 0.0))
-    else:
-        res = compute_curve(problem, scheme=scheme, steps=args.steps, init=args.init,
-                            truncate=args.truncate)
-    if args.plot:
-        from .plots import plot_curve
+        require_map_memory(problem.D, args.grid, f"--grid {args.grid}")
+    elif args.steps is not None:
+        check_discretisable(problem, scheme)
+        require_map_memory(problem.D, args.steps + 1, f"--steps {args.steps}", discrete=True)
+    with Outputs() as out:  # the plot's path is checked here, before the work
+        plot = out.file(args.plot, flag="--plot", formats=FIGURE_FORMATS)
+        if scheme == "exact":
+            res = compute_curve(problem, grid=args.grid, steps=getattr(args, "steps", None),
+                                init=getattr(args, "init", "pT"), truncate=getattr(args, "truncate", 0.0))
+        else:
+            res = compute_curve(problem, scheme=scheme, steps=args.steps, init=args.init,
+                                truncate=args.truncate)
+        if plot:
+            from .plots import plot_curve
 
-        plot_curve(res, args.plot)
+            plot_curve(res, plot)
     if args.json:
         emit(res.to_json())
     else:

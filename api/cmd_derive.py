@@ -27,21 +27,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ldmstop.atomic import Outputs
     from ldmstop.derivations import export as ex
+    from ldmstop.errors import ProblemError
 
     fmt = args.format
     if args.out is None:
         if fmt == "all":
-            raise ValueError("--format all needs --out DIR (several files)")
+            raise ProblemError("--format all needs --out DIR (several files)")
         if args.json and fmt not in (None, "json"):
-            raise ValueError("--json prints the JSON export; combine it with --format json or omit --format")
+            raise ProblemError("--json prints the JSON export; combine it with --format json or omit --format")
         fmt = "json" if args.json else (fmt or "markdown")
         sys.stdout.write(ex.render(fmt, fresh=args.fresh))
         return 0
-    if os.path.exists(args.out) and not os.path.isdir(args.out):
-        raise ValueError(f"--out {args.out!r} exists and is not a directory")
     formats = FORMATS if fmt in (None, "all") else (fmt,)
-    paths = ex.export(args.out, formats, fresh=args.fresh)
+    # The files are one set: written into a temporary folder, published together at the end.
+    with Outputs() as out:
+        tmp = out.folder(args.out, flag="--out")
+        ex.export(tmp, formats, fresh=args.fresh)
+    paths = [os.path.join(args.out, f"derivations.{ex.EXTENSIONS[f]}") for f in formats]
     if args.json:
         from ldmstop.cli_common import emit
 

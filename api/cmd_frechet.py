@@ -37,7 +37,7 @@ def _side(args, side: str):
     from .advise import check_data_shape
     from .errors import ProblemError
     from .frechet import check_covariance, check_mean, check_psd
-    from .problem import open_npy
+    from .problem import npy_header, open_npy
 
     path = getattr(args, side)
     mean_f, cov_f = getattr(args, f"mean_{side}"), getattr(args, f"cov_{side}")
@@ -50,12 +50,18 @@ def _side(args, side: str):
         if mean_f is None or cov_f is None:
             missing = f"--mean-{side}" if mean_f is None else f"--cov-{side}"
             raise ProblemError(f"{S}: {missing} is missing (a Gaussian needs its mean and its covariance)")
+        peek = npy_header(cov_f, what=f"--cov-{side}")  # the header only
+        if peek.ndim == 2:
+            from .limits import require_memory
+
+            require_memory(8.0 * 16 * peek.shape[0] * peek.shape[1],
+                           what=f"--cov-{side} {cov_f!r} (shape {peek.shape})")
         cov, tol = check_covariance(f"--cov-{side}", open_npy(cov_f, what=f"--cov-{side}"), args.tol)
         check_psd(f"--cov-{side}", cov, tol)  # before the other side's (long) streaming
         mu = check_mean(f"--mean-{side}", open_npy(mean_f, what=f"--mean-{side}"), cov.shape[0])
         desc = {"kind": "moments", "mean": mean_f, "covariance": cov_f, "D": int(cov.shape[0])}
         return cov.shape[0], (lambda: (mu, cov)), desc
-    X = open_npy(path, what=f"{S} samples", mmap_mode="r")
+    X = npy_header(path, what=f"{S} samples")
     n, D = check_data_shape(X, f"{S} samples file {path!r}")
     desc = {"kind": "samples", "path": path, "n": int(n), "D": int(D)}
 
@@ -87,6 +93,12 @@ def run(args: argparse.Namespace) -> int:
     Db, load_b, desc_b = _side(args, "b")
     if Da != Db:
         raise ProblemError(f"A and B have different dimensions: D = {Da} and D = {Db}")
+    from .limits import require_memory
+
+    # two D × D covariances and the distance's eigen-factors, products and polar factor
+    # (measured peak: 14 float64 D × D arrays), plus a streamed chunk per samples file
+    rows = args.chunk_rows if args.chunk_rows is not None else 4096
+    require_memory(8.0 * (16 * Da * Da + 2 * rows * Da), what=f"A and B of dimension D = {Da}")
     mu_a, cov_a = load_a()
     mu_b, cov_b = load_b()
     res = frechet_distance2(cov_a, cov_b, mu_a, mu_b, return_error=True, rtol=args.rtol, tol=args.tol)

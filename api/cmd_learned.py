@@ -13,6 +13,10 @@ _NUMERIC = {"steps": int, "seeds": int, "seed": int, "samples": int, "width": in
             "directions": int, "holdout": float, "split_seed": int}
 
 
+#: JAX's default integer (loop counters, indices) is int32
+_MAX_INT32 = 2**31 - 1
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     src = parser.add_argument_group("data (default: --digits)")
     src.add_argument("--digits", action="store_true",
@@ -64,10 +68,14 @@ def settings_from_args(args: argparse.Namespace):
     from .errors import ProblemError
     from .learned.experiment import Settings, validate_settings
 
+    from .limits import check_count
+
     kw = {}
     for name in _NUMERIC:
         v = getattr(args, name, None)
         if v is not None:
+            if _NUMERIC[name] is int and v > _MAX_INT32:  # JAX counts and indexes in int32
+                check_count(v, name="--" + name.replace("_", "-"), low=-(2**63), high=_MAX_INT32)
             kw[name] = v
     if args.dims is not None:
         dims = []
@@ -88,6 +96,7 @@ def settings_from_args(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    import os
     import sys
 
     from .cli_common import emit
@@ -103,22 +112,29 @@ def run(args: argparse.Namespace) -> int:
     split = None
     if args.data is not None:  # needs numpy only: a bad file is reported with or without the extra
         split = ldata.npy_split(args.data, holdout=holdout, seed=split_seed)
-    if args.out is not None:
-        from .learned.report import check_out_dir
+        from .learned.experiment import validate_settings  # numpy only, too
 
-        check_out_dir(args.out)
-    missing = missing_modules()
-    if missing:
-        raise MissingExtraError(f"needs the [learned] extra (missing: {', '.join(missing)}): {INSTALL_HINT}")
-    from .learned.experiment import run_experiment, validate_settings
+        settings = validate_settings(settings, split.D)  # --dims against the data's dimension
+    from .atomic import Outputs
 
-    if split is None:
-        split = ldata.digits_split(holdout=holdout, seed=split_seed)
-    settings = validate_settings(settings, split.D)
-    res = run_experiment(split, settings, progress=(not args.json) and sys.stderr.isatty())
-    from .learned.report import format_summary, json_document, write_report
+    # The report is one set (report.md, report.json, figures/): checked now, built in a
+    # temporary folder, published at the end with the report after its figures.
+    with Outputs() as out:
+        folder = out.folder(args.out, flag="--out", last=("report.json", "report.md"))
+        missing = missing_modules()
+        if missing:
+            raise MissingExtraError(f"needs the [learned] extra (missing: {', '.join(missing)}): {INSTALL_HINT}")
+        from .learned.experiment import run_experiment, validate_settings
 
-    written = write_report(res, args.out) if args.out is not None else []
+        if split is None:
+            split = ldata.digits_split(holdout=holdout, seed=split_seed)
+        settings = validate_settings(settings, split.D)
+        res = run_experiment(split, settings, progress=(not args.json) and sys.stderr.isatty())
+        from .learned.report import format_summary, json_document, write_report
+
+        if folder is not None:
+            write_report(res, folder)
+    written = out.written
     if args.json:
         doc = json_document(res)
         if written:
@@ -127,5 +143,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_summary(res))
         if written:
-            print(f"\nreport written to {written[-1]}")
+            print(f"\nreport written to {os.path.join(args.out, 'report.md')}")
     return 0

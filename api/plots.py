@@ -1,10 +1,11 @@
-"""Figures (matplotlib, Agg backend, written atomically)."""
+"""Figures (matplotlib, Agg backend, written atomically, in the format the file name asks for:
+``.png``, ``.pdf`` or ``.svg``; any other name is refused before anything is drawn)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .atomic import atomic_path
+from .atomic import atomic_path, figure_format
 
 __all__ = ["plot_curve", "savefig_atomic", "shown_dimensions"]
 
@@ -27,14 +28,17 @@ def _plt():
 
 
 def savefig_atomic(fig, path: str, **kw) -> None:
-    """Save a matplotlib figure through a temporary file and a rename."""
-    with atomic_path(path, suffix=".png") as tmp:
-        fig.savefig(tmp, format="png", dpi=kw.pop("dpi", 130), bbox_inches="tight", **kw)
+    """Save a matplotlib figure through a temporary file and a rename, in the format of
+    ``path``'s extension (png, pdf, svg; :class:`~ldmstop.errors.OutputPathError` otherwise)."""
+    fmt = figure_format(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=kw.pop("dpi", 130), bbox_inches="tight", **kw)
 
 
 def plot_curve(res, path: str, max_curves: int = 12, title: str | None = None) -> None:
     """One curve ``W²(t, d)`` per latent dimension, log scale, thresholds ``t_d`` marked
     (the look of Wu et al. 2025, Figure 4)."""
+    figure_format(path, "plot path")  # before drawing anything
     plt = _plt()
     p = res.problem
     D = p.D

@@ -18,9 +18,10 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import ProblemError
+from .errors import ProblemError, plain
 
-__all__ = ["Problem", "SCHEDULES", "load_npy", "open_npy", "parse_floats", "DEFAULT_T", "MAX_T"]
+__all__ = ["Problem", "SCHEDULES", "load_npy", "open_npy", "npy_header", "NpyHeader", "parse_floats", "DEFAULT_T", "MAX_T",
+           "MAX_VARIANCE", "check_seed", "check_discretisable", "largest_horizon"]
 
 #: Schedules the problem accepts; the SymPy definitions live in ldmstop.derivations.schedules.
 SCHEDULES = ("ou", "vp-linear", "vp-cosine", "rectified-flow")
@@ -33,17 +34,79 @@ DEFAULT_T = {"ou": 2.0, "vp-linear": 1.0, "vp-cosine": 0.9946, "rectified-flow":
 #: Largest horizon each schedule is defined on (None: unbounded). Beyond it b_s changes sign.
 MAX_T = {"ou": None, "vp-linear": None, "vp-cosine": 1.0, "rectified-flow": 1.0}
 
+#: Largest variance (true or estimated) accepted. The kept-component error is evaluated in the
+#: cancellation-free form ``(δ + x(1 - σ̂²))² / (σ + sqrt(v))²`` (docs/design.md, numerics), whose
+#: numerator squares a quantity of the size of the variances: it overflows beyond
+#: ``sqrt(DBL_MAX) ≈ 1.34e154`` (measured: finite and within 2e-14 of a 40-digit reference up to
+#: 1.0e154, ``inf`` from 1.4e154). The bound leaves four decades for sums over components and
+#: for the other forms (slopes grow like v^1.5, the simulator's sums of squares like n·v). No
+#: rescaling can lift it: W² is homogeneous of degree 1 in (Σ, Σ̂) only together with the noise,
+#: whose variance the schedule fixes at 1, so a rescaled problem is a different problem.
+MAX_VARIANCE = 1e150
+#: Discretised samplers evaluate the drift at s = T on the first step; where it is infinite (the
+#: vp-cosine's β(s) = π/1.008·tan((s + 0.008)/1.008·π/2) at s = 1) a horizon closer than this to
+#: the singularity is refused: there tan(π/2 - ε) keeps fewer than about 8 correct digits, and
+#: at s = 1 itself it returns 1.6e16 for an infinite drift (W² ~ 1e25 came out as a number).
+_SINGULAR_MARGIN = 1e-8
+#: forward time at which a schedule's drift is infinite but evaluates to a finite float (the
+#: rectified flow's drift at s = 1 evaluates to inf, which the recursions refuse themselves)
+DRIFT_SINGULAR_AT = {"vp-cosine": 1.0}
+
 # Relative tolerances for the structural checks of a covariance matrix. Symmetry: entries agree
 # to float32 round-off of the largest entry (a covariance saved as float32 must pass).
 _SYM_RTOL = 1e-6
 _PSD_RTOL = 1e-8
 
 
-def _as_float_vector(name: str, values, *, allow_empty: bool = False) -> np.ndarray:
+def _real_array(name: str, values) -> np.ndarray:
+    """``values`` as a float64 array, refusing what ``np.asarray(..., float)`` would silently
+    bend: complex numbers (their imaginary part dropped), booleans (read as 0/1), strings,
+    ``None`` and other objects."""
+    if values is None:
+        raise ProblemError(f"{name} is missing (got None)")
+    if isinstance(values, (str, bytes)):
+        raise ProblemError(f"{name} must be numbers, got the string {values!r}")
+    if isinstance(values, (list, tuple)):  # numpy would read True as 1.0 and 1+0j as complex
+        stack = [values]
+        while stack:
+            for item in stack.pop():
+                if isinstance(item, (list, tuple)):
+                    stack.append(item)
+                elif isinstance(item, (bool, np.bool_)):
+                    raise ProblemError(f"{name} must be real numbers, got the boolean {item!r}")
     try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise ProblemError(f"{name} must be numbers, got {values!r}") from None
+        raw = np.asarray(values)
+    except (TypeError, ValueError) as exc:
+        raise ProblemError(f"{name} must be an array of numbers ({exc})") from None
+    kind = raw.dtype.kind
+    if kind == "O":  # a list mixing types: look at the elements themselves
+        flat = raw.ravel()
+        for item in flat:
+            if isinstance(item, (bool, np.bool_)):
+                raise ProblemError(f"{name} must be real numbers, got the boolean {item!r}")
+            if isinstance(item, (complex, np.complexfloating)):
+                raise ProblemError(f"{name} must be real numbers, got the complex {plain(item)}")
+            if not isinstance(item, (int, float, np.integer, np.floating)):
+                raise ProblemError(f"{name} must be real numbers, got {type(item).__name__} {item!r}")
+    elif kind == "b":
+        raise ProblemError(f"{name} must be real numbers, got booleans (dtype {raw.dtype})")
+    elif kind == "c":
+        raise ProblemError(f"{name} must be real numbers, got complex values (dtype {raw.dtype})"
+                           + ("; a covariance is real symmetric, not Hermitian" if name == "covariance" else ""))
+    elif kind in "USV":
+        raise ProblemError(f"{name} must be numbers, got strings or bytes (dtype {raw.dtype})")
+    elif kind not in "iuf":
+        raise ProblemError(f"{name} must be numbers, got dtype {raw.dtype}")
+    if kind == "O" and any(isinstance(v, (list, tuple)) for v in raw.ravel()):
+        raise ProblemError(f"{name} must be a regular array of numbers (ragged nesting)")
+    try:
+        return np.asarray(raw, dtype=float)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ProblemError(f"{name} must be real numbers ({exc})") from None
+
+
+def _as_float_vector(name: str, values, *, allow_empty: bool = False) -> np.ndarray:
+    arr = _real_array(name, values)
     if arr.ndim != 1:
         raise ProblemError(f"{name} must be one-dimensional, got shape {arr.shape}")
     if arr.size == 0 and not allow_empty:
@@ -56,6 +119,12 @@ def _as_float_vector(name: str, values, *, allow_empty: bool = False) -> np.ndar
     if neg.any():
         i = int(np.flatnonzero(neg)[0])
         raise ProblemError(f"{name}[{i}] = {float(arr[i])!r} is negative; variances must be >= 0")
+    big = arr > MAX_VARIANCE
+    if big.any():
+        i = int(np.flatnonzero(big)[0])
+        raise ProblemError(f"{name}[{i}] = {float(arr[i])!r} is too large: variances must be at "
+                           f"most {MAX_VARIANCE:g} (beyond about 1.3e154 the squared errors overflow "
+                           "float64); rescale your data")
     return arr
 
 
@@ -68,17 +137,79 @@ def _readonly(a: np.ndarray | None) -> np.ndarray | None:
 
 
 def _check_T(T: float) -> float:
+    if isinstance(T, (bool, np.bool_, str, bytes, complex, np.complexfloating)):
+        raise ProblemError(f"T must be a real number, got {type(T).__name__} {T!r}")
     try:
         T = float(T)
     except (TypeError, ValueError):
         raise ProblemError(f"T must be a number, got {T!r}") from None
     if not math.isfinite(T) or T <= 0:
-        raise ProblemError(f"T must be finite and > 0, got {T!r}")
+        raise ProblemError(f"T must be finite and > 0, got {plain(T)}")
     return T
 
 
+def _coefficients_finite(schedule: str, T: float) -> bool:
+    """Whether the schedule's marginal coefficients ``a_T², b_T`` and ``log(1/b_T)`` (the
+    integrated rate, VP schedules) are finite numbers at forward time ``T``."""
+    from ldmstop.derivations import backends
+
+    fns = backends.numpy_schedule(schedule)
+    s = np.array([T])
+    with np.errstate(all="ignore"):
+        vals = [fns.a2(s), fns.b(s)] + ([fns.log_signal(s)] if fns.log_signal is not None else [])
+        try:
+            return all(bool(np.all(np.isfinite(np.asarray(v, dtype=float)))) for v in vals)
+        except (OverflowError, FloatingPointError, ValueError):
+            return False
+
+
+_LARGEST_T: dict[str, float] = {}
+
+
+def largest_horizon(schedule: str) -> float:
+    """Largest ``T`` at which :func:`_coefficients_finite` holds (bisection in log T; cached)."""
+    if schedule not in _LARGEST_T:
+        if MAX_T[schedule] is not None:
+            _LARGEST_T[schedule] = MAX_T[schedule]
+        elif _coefficients_finite(schedule, 1e308):
+            _LARGEST_T[schedule] = 1e308
+        else:
+            lo, hi = 0.0, 308.0  # log10 T: finite at 10**lo, not at 10**hi
+            for _ in range(60):
+                mid = 0.5 * (lo + hi)
+                lo, hi = (mid, hi) if _coefficients_finite(schedule, 10.0**mid) else (lo, mid)
+            _LARGEST_T[schedule] = 10.0**lo
+    return _LARGEST_T[schedule]
+
+
+def check_seed(seed, name: str = "seed") -> int | None:
+    """A seed for ``numpy.random.SeedSequence``: ``None`` or an integer >= 0 (ProblemError)."""
+    if seed is None:
+        return None
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise ProblemError(f"{name} must be an integer >= 0 or None, got {type(seed).__name__} {plain(seed)}")
+    if seed < 0:
+        raise ProblemError(f"{name} must be >= 0, got {int(seed)}")
+    return int(seed)
+
+
+def check_discretisable(problem: "Problem", scheme: str) -> None:
+    """Refuse a discretised sampler ``scheme`` whose first step would evaluate the schedule's
+    drift where it is infinite although its float64 value is finite: ``T`` at (or within 1e-8
+    of) s = 1 on vp-cosine (its default T = 0.9946 stops before it, as DPM-Solver does). The
+    rectified flow's SDE drift at s = 1 evaluates to ``inf`` and is refused by the recursions."""
+    sing = DRIFT_SINGULAR_AT.get(problem.schedule)
+    if sing is None or scheme in ("exact", None):
+        return
+    if problem.T > sing - _SINGULAR_MARGIN:
+        raise ProblemError(
+            f"scheme {scheme} on {problem.schedule} needs T < {sing:g} (its drift is infinite at "
+            f"s = {sing:g}; T within {_SINGULAR_MARGIN:g} of it is refused), got T = "
+            f"{plain(problem.T)}; use the default T = {DEFAULT_T[problem.schedule]:g}")
+
+
 def _check_schedule(name: str) -> str:
-    if name not in SCHEDULES:
+    if not isinstance(name, str) or name not in SCHEDULES:
         raise ProblemError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
     return name
 
@@ -129,8 +260,12 @@ class Problem:
         schedule = _check_schedule(schedule)
         T = _check_T(DEFAULT_T[schedule] if T is None else T)
         if MAX_T[schedule] is not None and T > MAX_T[schedule]:
-            raise ProblemError(f"T = {T!r} is beyond the {schedule} schedule, defined for "
+            raise ProblemError(f"T = {plain(T)} is beyond the {schedule} schedule, defined for "
                                f"forward times in [0, {MAX_T[schedule]:g}]")
+        if not _coefficients_finite(schedule, T):
+            raise ProblemError(f"T = {plain(T)} is too large for the {schedule} schedule: its "
+                               f"coefficients are not finite numbers at s = T (largest usable T "
+                               f"about {largest_horizon(schedule):.3g})")
         sig2 = _as_float_vector("variances", variances)
         D = sig2.size
         if estimated is not None and samples is not None:
@@ -141,12 +276,15 @@ class Problem:
             if hat.size != D:
                 raise ProblemError(
                     f"estimated has {hat.size} values but variances has {D}; they must pair up")
-        if samples is not None:
-            if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
-                raise ProblemError(f"samples must be an integer >= 1, got {samples!r}")
-            hat = draw_plugin_estimate(sig2, int(samples), seed)
+        seed = check_seed(seed)
         if seed is not None and samples is None:
             raise ProblemError("seed is only used with samples")
+        if samples is not None:
+            if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+                raise ProblemError(f"samples must be an integer >= 1, got {plain(samples)}")
+            if samples > 2**62:  # numpy's chi-square draw takes int64 degrees of freedom
+                raise ProblemError(f"samples = {int(samples):.3g} is too large: at most 2**62")
+            hat = draw_plugin_estimate(sig2, int(samples), seed)
         key = hat if hat is not None else sig2
         order = np.argsort(-key, kind="stable")
         basis = None if _basis is None else _basis[:, order]
@@ -172,6 +310,7 @@ class Problem:
     @classmethod
     def from_spectrum_file(cls, path: str | os.PathLike, **kwargs) -> "Problem":
         """Eigenvalues (1-D ``.npy``) as the diagonal of Σ."""
+        _require_file_memory(path, "spectrum", per_entry=8 * 3)
         arr = load_npy(path, what="spectrum")
         if arr.ndim != 1:
             raise ProblemError(f"spectrum file {os.fspath(path)!r} must hold a 1-D array, got shape {arr.shape}")
@@ -180,6 +319,8 @@ class Problem:
     @classmethod
     def from_covariance_file(cls, path: str | os.PathLike, **kwargs) -> "Problem":
         """Covariance matrix (2-D ``.npy``)."""
+        # eigh: the matrix, its symmetrised copy, the eigenvectors and LAPACK's workspace
+        _require_file_memory(path, "covariance", per_entry=8 * 5)
         return cls.from_covariance(load_npy(path, what="covariance"), **kwargs)
 
     # ------------------------------------------------------------------ views
@@ -200,7 +341,7 @@ class Problem:
     def check_dimension(self, d: int) -> int:
         """Validate a latent dimension ``d`` in ``1..D``."""
         if isinstance(d, bool) or not isinstance(d, (int, np.integer)) or not 1 <= d <= self.D:
-            raise ProblemError(f"latent dimension d must be an integer in 1..{self.D}, got {d!r}")
+            raise ProblemError(f"latent dimension d must be an integer in 1..{self.D}, got {plain(d)}")
         return int(d)
 
     def describe(self) -> dict:
@@ -235,10 +376,7 @@ def draw_plugin_estimate(sigma2: np.ndarray, n: int, seed: int | None) -> np.nda
 
 def eig_covariance(cov) -> tuple[np.ndarray, np.ndarray]:
     """Validate a covariance matrix and return its eigenvalues (clipped at 0) and eigenvectors."""
-    try:
-        A = np.asarray(cov, dtype=float)
-    except (TypeError, ValueError):
-        raise ProblemError("covariance must be a numeric matrix") from None
+    A = _real_array("covariance", cov)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise ProblemError(f"covariance must be a square matrix, got shape {A.shape}")
     if A.shape[0] == 0:
@@ -260,10 +398,72 @@ def eig_covariance(cov) -> tuple[np.ndarray, np.ndarray]:
     return np.clip(lam, 0.0, None), O
 
 
+def _require_file_memory(path, what: str, per_entry: int) -> None:
+    """Refuse (ResourceError) a ``.npy`` file whose array, by its header alone, needs more memory
+    than is available once loaded and processed (``per_entry`` bytes per entry)."""
+    from .limits import require_memory
+
+    arr = npy_header(path, what=what)
+    require_memory(float(arr.size) * per_entry,
+                   what=f"{what} file {os.fspath(path)!r} (shape {arr.shape})")
+
+
+@dataclass(frozen=True)
+class NpyHeader:
+    """What a ``.npy`` file's header says: enough to check a shape, a dtype and a size (it has
+    ``shape``, ``dtype``, ``ndim`` and ``size`` as an array has) and to read rows from ``offset``."""
+
+    shape: tuple
+    dtype: np.dtype
+    fortran_order: bool
+    offset: int
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+
+def npy_header(path: str | os.PathLike, *, what: str = "array") -> NpyHeader:
+    """Read a ``.npy`` file's header only: no data read and no memory map (a map of a file
+    larger than the address space a process may use, ``ulimit -v``, fails with ENOMEM before
+    any size check could speak). Errors name the file as :func:`open_npy`'s do."""
+    p = os.fspath(path)
+    fmt = np.lib.format
+    try:
+        with open(p, "rb") as fh:
+            if fh.read(4) == b"PK\x03\x04":
+                raise ProblemError(f"{what} file {p!r} does not hold a single array (is it an .npz?)")
+            fh.seek(0)
+            version = fmt.read_magic(fh)
+            if version == (1, 0):
+                shape, fortran, dtype = fmt.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, fortran, dtype = fmt.read_array_header_2_0(fh)
+            else:  # a newer header: let NumPy read it (through a map)
+                arr = open_npy(p, what=what, mmap_mode="r")
+                return NpyHeader(arr.shape, arr.dtype, bool(arr.flags.f_contiguous and arr.ndim > 1
+                                                           and not arr.flags.c_contiguous),
+                                 int(getattr(arr, "offset", 0)))
+            offset = fh.tell()
+    except FileNotFoundError:
+        raise ProblemError(f"{what} file {p!r} does not exist") from None
+    except IsADirectoryError:
+        raise ProblemError(f"{what} file {p!r} is a directory") from None
+    except PermissionError:
+        raise ProblemError(f"{what} file {p!r} cannot be read (permission denied)") from None
+    except (ValueError, OSError, EOFError) as exc:
+        raise ProblemError(f"{what} file {p!r} is not a valid .npy array ({exc})") from None
+    return NpyHeader(tuple(int(n) for n in shape), np.dtype(dtype), bool(fortran), int(offset))
+
+
 def load_npy(path: str | os.PathLike, *, what: str = "array") -> np.ndarray:
     """Load a numeric ``.npy`` file safely (no pickles) with errors that name the file."""
     arr = open_npy(path, what=what)
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind not in "iuf":
         raise ProblemError(f"{what} file {os.fspath(path)!r} has non-numeric dtype {arr.dtype}")
     return arr.astype(float)
 

@@ -13,6 +13,7 @@ import argparse
 import sys
 
 from ldmstop.cli_common import add_problem_arguments, emit, problem_from_args
+from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
 HELP = "Monte Carlo simulation of the latent sampler: W2^2 with error bars vs the exact theory"
 
@@ -37,7 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sim.add_argument("--truncate", type=float, default=0.0, metavar="EPS",
                      help="stop the solver grid at T - EPS (default: 0)")
     sim.add_argument("--checkpoints", default="20", metavar="M|t1,t2,...",
-                     help="number of checkpoint times spread over the grid, or backward times in "
+                     help="number of checkpoint times spread over the grid (at most one per "
+                          "step), or backward times in "
                           "[0, T] (a single time needs a decimal point); the theory's optimal "
                           "stop and the end of the grid are always added (default: 20)")
     sim.add_argument("--threads", type=int, default=None, help="Numba threads (default: all)")
@@ -47,8 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           "(tcp://host:8786); bit-identical to the local run; needs "
                           "pip install 'ldm-stopping[dask]'")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
-    parser.add_argument("--plot", metavar="FILE.png",
-                        help="MC points with error bars over the exact curves")
+    parser.add_argument("--plot", metavar="FILE.png|pdf|svg",
+                        help="MC points with error bars over the exact curves (format from the extension)")
     # --seed (from the problem flags) also seeds the Monte Carlo noise: see run().
 
 
@@ -58,9 +60,9 @@ def _parse_d(text: str, D: int):
     try:
         d = int(str(text))
     except ValueError:
-        raise ValueError(f"--d must be an integer in 1..{D} or 'all', got {text!r}") from None
+        raise ProblemError(f"--d must be an integer in 1..{D} or 'all', got {text!r}") from None
     if not 1 <= d <= D:
-        raise ValueError(f"--d must be in 1..{D}, got {d}")
+        raise ProblemError(f"--d must be in 1..{D}, got {d}")
     return d
 
 
@@ -77,29 +79,53 @@ def _problem(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .grid import check_steps, solver_grid
-    from .noise import check_paths
+    from ldmstop.atomic import FIGURE_FORMATS, Outputs
+    from ldmstop.cli_common import input_phase
+    from ldmstop.curve import ensure_finite
+    from ldmstop.errors import ProblemError
+    from ldmstop.limits import check_count, require_memory, simulate_memory, warn_if_long
+    from ldmstop.problem import check_discretisable
+
+    from .grid import check_steps, check_truncate, solver_grid
+    from .noise import check_paths, chunk_count
     from .recorder import parse_checkpoints, resolve_checkpoints
     from .recursions import discrete_w2_map
     from .scores import check_cap
 
-    problem = _problem(args)
-    d = _parse_d(args.d, problem.D)
-    paths = check_paths(args.paths)
-    steps = check_steps(args.steps)
-    cap = check_cap(args.cap)
-    if args.threads is not None and args.threads < 1:
-        raise ValueError(f"--threads must be >= 1, got {args.threads}")
-    if args.scheduler is not None:
-        from .distributed import check_scheduler
+    with input_phase():  # every check before any work (docs/errors.md)
+        problem = _problem(args)
+        d = _parse_d(args.d, problem.D)
+        paths = check_paths(check_count(args.paths, name="--paths", low=2))
+        steps = check_steps(check_count(args.steps, name="--steps"))
+        cap = check_cap(args.cap)
+        if args.threads is not None and args.threads < 1:
+            raise ProblemError(f"--threads must be >= 1, got {args.threads}")
+        if args.scheduler is not None:
+            from .distributed import check_scheduler
 
-        check_scheduler(args.scheduler)
-    grid = solver_grid(problem.T, steps, args.truncate)
-    spec = parse_checkpoints(args.checkpoints, problem.T)
-    rec_k = resolve_checkpoints(spec, grid, problem.T)
-    # theory first: its optimal stop and the end of the grid are always recorded
-    _, w2_th = discrete_w2_map(problem, steps=steps, scheme=args.scheme, init=args.init,
-                               truncate=args.truncate, cap=cap)
+            check_scheduler(args.scheduler)
+        check_discretisable(problem, args.scheme)
+        check_truncate(args.truncate, problem.T)
+        spec = parse_checkpoints(args.checkpoints, problem.T)
+        if isinstance(spec, int):  # more than one per step is every step (and no huge table)
+            spec = min(spec, steps)
+        kept = problem.D if d == "all" else d
+        n_check = (spec if isinstance(spec, int) else len(spec)) + 2
+        require_memory(simulate_memory(problem.D, steps, n_check, kept, chunks=chunk_count(paths)),
+                       what=f"--paths {paths:.3g} with --steps {steps} and --checkpoints "
+                            f"{args.checkpoints} (D = {problem.D})")
+        # the grid after the memory check: K + 1 times are 8 GB at --steps 10**9
+        grid = solver_grid(problem.T, steps, args.truncate)
+        rec_k = resolve_checkpoints(spec, grid, problem.T)
+        # theory first (cheap; a scheme the schedule cannot take fails here, as input):
+        # its optimal stop and the end of the grid are always recorded
+        _, w2_th = discrete_w2_map(problem, steps=steps, scheme=args.scheme, init=args.init,
+                                   truncate=args.truncate, cap=cap)
+        if not np.all(np.isfinite(w2_th)):
+            raise ProblemError(f"scheme {args.scheme} with --steps {steps} on {problem.schedule} with "
+                               f"--T {problem.T:g} does not give finite numbers (a coefficient of the "
+                               "recursion overflows, or the scheme diverges): use a smaller --T or "
+                               "more --steps")
     rows = np.arange(problem.D) if d == "all" else np.array([d - 1])
     k_star = int(np.unravel_index(int(np.argmin(w2_th[rows])), (rows.size, steps + 1))[1])
     rec_k = np.unique(np.concatenate([rec_k, [k_star, steps]]))
@@ -107,37 +133,45 @@ def run(args: argparse.Namespace) -> int:
     import numba  # deferred (principle 6)
 
     if args.threads is not None and args.threads > numba.config.NUMBA_NUM_THREADS:
-        raise ValueError(f"--threads must be <= {numba.config.NUMBA_NUM_THREADS} on this machine, "
-                         f"got {args.threads}")
+        raise ProblemError(f"--threads must be <= {numba.config.NUMBA_NUM_THREADS} on this machine, "
+                           f"got {args.threads}")
     from .simulate import simulate
     from .stopping import stop_check
 
+    work = float(paths) * kept * steps
+    warn_if_long(work / _THROUGHPUT, command="simulate",
+                 what=f"--paths {paths:.3g} × {kept} dimension(s) × --steps {steps} is "
+                      f"{work:.2g} path·dimension·steps")
     seed = 0 if args.seed is None else args.seed
-    res = simulate(problem, paths=paths, steps=steps, scheme=args.scheme, init=args.init, cap=cap,
-                   checkpoints=grid[rec_k], seed=seed, threads=args.threads,
-                   truncate=args.truncate, d=d, show_progress="auto", scheduler=args.scheduler)
-    stop = stop_check(res)
-    out = {
-        "problem": problem.describe(),
-        "variances": problem.sigma2.tolist(),
-        "estimated": None if problem.sigma2_hat is None else problem.sigma2_hat.tolist(),
-        "settings": {**res.settings, "seed": seed},
-        "dims": res.dims.tolist(),
-        "times": res.times.tolist(),
-        "mc": {"w2_squared": res.mc.tolist(), "stderr": res.stderr.tolist()},
-        "theory": {"w2_squared": res.theory.tolist(), "continuous": res.continuous.tolist(),
-                   "source": "exact discrete variance recursion, same scheme and grid"},
-        "z": res.z.tolist(),
-        "z_max": res.z_max,
-        "z_bar": AGREE_Z,
-        "agrees": bool(res.z_max <= AGREE_Z),
-        "mean_z_max": res.mean_z_max,
-        "optimal_stop": stop,
-        "throughput": res.throughput,
-        "elapsed_s": res.elapsed,
-    }
-    if args.plot:
-        plot_simulation(res, stop, problem, w2_th, grid, args.plot, rows)
+    with Outputs() as outputs:  # the plot's path is checked (and reserved) before the run
+        plot = outputs.file(args.plot, flag="--plot", formats=FIGURE_FORMATS)
+        res = simulate(problem, paths=paths, steps=steps, scheme=args.scheme, init=args.init, cap=cap,
+                       checkpoints=grid[rec_k], seed=seed, threads=args.threads,
+                       truncate=args.truncate, d=d, show_progress="auto", scheduler=args.scheduler)
+        stop = stop_check(res)
+        out = {
+            "problem": problem.describe(),
+            "variances": problem.sigma2.tolist(),
+            "estimated": None if problem.sigma2_hat is None else problem.sigma2_hat.tolist(),
+            "settings": {**res.settings, "seed": seed},
+            "dims": res.dims.tolist(),
+            "times": res.times.tolist(),
+            "mc": {"w2_squared": res.mc.tolist(), "stderr": res.stderr.tolist()},
+            "theory": {"w2_squared": res.theory.tolist(), "continuous": res.continuous.tolist(),
+                       "source": "exact discrete variance recursion, same scheme and grid"},
+            "z": res.z.tolist(),
+            "z_max": res.z_max,
+            "z_bar": AGREE_Z,
+            "agrees": bool(res.z_max <= AGREE_Z),
+            "mean_z_max": res.mean_z_max,
+            "optimal_stop": stop,
+            "throughput": res.throughput,
+            "elapsed_s": res.elapsed,
+        }
+        # a NaN anywhere in the result is a failure, not an output
+        ensure_finite("result", {k: out[k] for k in ("mc", "theory", "z", "z_max", "optimal_stop")})
+        if plot:
+            plot_simulation(res, stop, problem, w2_th, grid, plot, rows)
     if args.json:
         emit(out)
     else:
@@ -145,6 +179,11 @@ def run(args: argparse.Namespace) -> int:
         if args.plot:
             print(f"plot written to {args.plot}")
     return 0
+
+
+#: path·dimension·steps per second that the long-run warning assumes (kernel, one thread of the
+#: shared 2-core machine; README, simulate performance); a run on more cores is faster
+_THROUGHPUT = 5e7
 
 
 def format_summary(res, stop: dict, problem) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
 __all__ = ["check_scheduler", "run_chunks", "chunk_task", "INSTALL_HINT"]
 
@@ -31,15 +32,15 @@ def check_scheduler(scheduler: str) -> str:
     """Validate ``local:N`` (``N >= 1``) or an address, and that Dask is installed
     (``ValueError`` with the install hint otherwise)."""
     if not isinstance(scheduler, str) or not scheduler.strip():
-        raise ValueError(f"scheduler must be 'local:N' or a Dask scheduler address, got {scheduler!r}")
+        raise ProblemError(f"scheduler must be 'local:N' or a Dask scheduler address, got {scheduler!r}")
     text = scheduler.strip()
     m = _LOCAL.match(text)
     if text.startswith("local") and (m is None or int(m.group(1)) < 1):
-        raise ValueError(f"--scheduler local:N needs a number of workers N >= 1, got {scheduler!r}")
+        raise ProblemError(f"--scheduler local:N needs a number of workers N >= 1, got {scheduler!r}")
     try:
         import dask.distributed  # noqa: F401
     except ImportError:
-        raise ValueError(INSTALL_HINT) from None
+        raise ProblemError(INSTALL_HINT) from None
     return text
 
 
@@ -79,7 +80,7 @@ def _client(scheduler: str):
     try:
         return Client(scheduler, timeout=CONNECT_TIMEOUT), None
     except (OSError, TimeoutError, ValueError) as exc:
-        raise ValueError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
+        raise ProblemError(f"cannot reach the Dask scheduler at {scheduler!r}: {exc}") from None
 
 
 def run_chunks(scheduler: str, states: np.ndarray, sizes: np.ndarray, nb: int, kernel_args: tuple,

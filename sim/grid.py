@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
 __all__ = ["SCHEMES", "SDE_SCHEMES", "ODE_SCHEMES", "INITS", "solver_grid", "check_steps",
            "check_scheme", "check_init", "check_truncate"]
@@ -24,19 +25,19 @@ INITS = ("pT", "normal")
 
 def check_steps(steps) -> int:
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
+        raise ProblemError(f"steps must be an integer >= 1, got {steps!r}")
     return int(steps)
 
 
 def check_scheme(scheme: str) -> str:
     if scheme not in SCHEMES:
-        raise ValueError(f"unknown scheme {scheme!r}; choose one of {', '.join(SCHEMES)}")
+        raise ProblemError(f"unknown scheme {scheme!r}; choose one of {', '.join(SCHEMES)}")
     return scheme
 
 
 def check_init(init: str) -> str:
     if init not in INITS:
-        raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+        raise ProblemError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
     return init
 
 
@@ -44,9 +45,9 @@ def check_truncate(truncate: float, T: float) -> float:
     try:
         e = float(truncate)
     except (TypeError, ValueError):
-        raise ValueError(f"truncate must be a number in [0, T), got {truncate!r}") from None
+        raise ProblemError(f"truncate must be a number in [0, T), got {truncate!r}") from None
     if not math.isfinite(e) or e < 0 or e >= T:
-        raise ValueError(f"truncate must be in [0, T) = [0, {T}), got {truncate!r}")
+        raise ProblemError(f"truncate must be in [0, T) = [0, {T}), got {truncate!r}")
     return e
 
 

@@ -13,6 +13,7 @@ errors (docs/simulate.md).
 from __future__ import annotations
 
 import numpy as np
+from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
 __all__ = ["MAX_CHUNKS", "MAX_CHUNK_PATHS", "MIN_CHUNK_PATHS", "LANES", "chunk_sizes", "chunk_states", "check_paths"]
 
@@ -33,8 +34,18 @@ LANES = 16
 
 def check_paths(paths) -> int:
     if isinstance(paths, bool) or not isinstance(paths, (int, np.integer)) or paths < 2:
-        raise ValueError(f"paths must be an integer >= 2 (a variance needs two samples), got {paths!r}")
+        raise ProblemError(f"paths must be an integer >= 2 (a variance needs two samples), got {paths!r}")
     return int(paths)
+
+
+def chunk_count(paths: int) -> int:
+    """The number of chunks :func:`chunk_sizes` cuts ``paths`` into (nothing allocated: the
+    command line predicts the run's memory from it)."""
+    n = check_paths(paths)
+    G = int(np.clip(n // MIN_CHUNK_PATHS, 2, MAX_CHUNKS))
+    if n > MAX_CHUNKS * MAX_CHUNK_PATHS:
+        G = MAX_CHUNKS * (-(-n // (MAX_CHUNKS * MAX_CHUNK_PATHS)))
+    return G
 
 
 def chunk_sizes(paths: int) -> np.ndarray:
@@ -43,9 +54,7 @@ def chunk_sizes(paths: int) -> np.ndarray:
     at most ``MAX_CHUNK_PATHS`` paths per chunk) whose sizes differ by at most one (the first
     ``paths % G`` chunks get one more)."""
     n = check_paths(paths)
-    G = int(np.clip(n // MIN_CHUNK_PATHS, 2, MAX_CHUNKS))
-    if n > MAX_CHUNKS * MAX_CHUNK_PATHS:
-        G = MAX_CHUNKS * (-(-n // (MAX_CHUNKS * MAX_CHUNK_PATHS)))
+    G = chunk_count(n)
     sizes = np.full(G, n // G, dtype=np.int64)
     sizes[: n % G] += 1
     return sizes

@@ -14,6 +14,7 @@ the checkpoint times.
 from __future__ import annotations
 
 import numpy as np
+from ldmstop.errors import ProblemError, plain  # a ValueError: sim validates as the API does
 
 __all__ = ["resolve_checkpoints", "parse_checkpoints"]
 
@@ -27,22 +28,22 @@ def parse_checkpoints(spec, T: float):
             try:
                 spec = int(text)
             except ValueError:
-                raise ValueError(f"checkpoints: {spec!r} is neither a count nor times") from None
+                raise ProblemError(f"checkpoints: {spec!r} is neither a count nor times") from None
         else:
             try:
                 spec = [float(p) for p in text.split(",") if p.strip()]
             except ValueError:
-                raise ValueError(f"checkpoints: {spec!r} is not a list of times") from None
+                raise ProblemError(f"checkpoints: {spec!r} is not a list of times") from None
     if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
         if spec < 1:
-            raise ValueError(f"checkpoints: the count must be >= 1, got {spec}")
+            raise ProblemError(f"checkpoints: the count must be >= 1, got {spec}")
         return int(spec)
     arr = np.atleast_1d(np.asarray(spec, dtype=float))
     if arr.size == 0:
-        raise ValueError("checkpoints: no times given")
+        raise ProblemError("checkpoints: no times given")
     bad = ~np.isfinite(arr) | (arr < 0) | (arr > T)
     if bad.any():
-        raise ValueError(f"checkpoints must lie in [0, T] = [0, {T}], got {arr[bad][0]!r}")
+        raise ProblemError(f"checkpoints must lie in [0, T] = [0, {plain(T)}], got {plain(arr[bad][0])}")
     return arr
 
 

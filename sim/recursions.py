@@ -40,6 +40,7 @@ import numpy as np
 from .grid import ODE_SCHEMES, check_init, check_scheme, check_steps, check_truncate, solver_grid
 from .schedules import schedule_table
 from .scores import check_cap, is_variance_preserving, model_variance, score_coefficient
+from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
 __all__ = ["discrete_variances", "discrete_w2_map", "continuous_variances", "continuous_w2_map",
            "initial_variance", "w2_from_variances", "step_factors"]
@@ -48,9 +49,9 @@ __all__ = ["discrete_variances", "discrete_w2_map", "continuous_variances", "con
 def _as_hat(sigma2_hat) -> np.ndarray:
     h = np.atleast_1d(np.asarray(sigma2_hat, dtype=float))
     if h.ndim != 1 or h.size == 0:
-        raise ValueError(f"sigma2_hat must be a non-empty 1-D array, got shape {h.shape}")
+        raise ProblemError(f"sigma2_hat must be a non-empty 1-D array, got shape {h.shape}")
     if not np.all(np.isfinite(h)) or np.any(h < 0):
-        raise ValueError("sigma2_hat must be finite and >= 0")
+        raise ProblemError("sigma2_hat must be finite and >= 0")
     return h
 
 
@@ -78,7 +79,9 @@ def step_factors(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int,
     s_left, s_right = s[:-1], s[1:]
     dt = np.diff(times)
     beta = tab.w2(s_left)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # a factor that overflows is inf (or NaN), and the callers refuse a non-finite result as an
+    # input the scheme cannot take (one error line); NumPy's warnings would only add lines to it
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         m = score_coefficient(h, s_left, schedule, cap)
         if scheme == "em":
             A = 1.0 + (dt * beta)[:, None] * (1.0 - 2.0 * m)
@@ -118,9 +121,10 @@ def discrete_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps
                                truncate=truncate, cap=cap)
     V = np.empty((A.shape[0] + 1, A.shape[1]))
     V[0] = initial_variance(sigma2_hat, schedule=schedule, T=T, init=init)
-    A2 = A * A
-    for k in range(A.shape[0]):  # K steps, vectorised over the D components
-        V[k + 1] = A2[k] * V[k] + q[k]
+    with np.errstate(over="ignore", invalid="ignore"):  # non-finite: refused by the callers
+        A2 = A * A
+        for k in range(A.shape[0]):  # K steps, vectorised over the D components
+            V[k + 1] = A2[k] * V[k] + q[k]
     return times, V
 
 
@@ -143,7 +147,7 @@ def continuous_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, ste
     cap = check_cap(cap)
     vp = is_variance_preserving(schedule)
     if cap is not None and not vp:
-        raise ValueError(f"the continuous-time variances with a cap (--cap) are written for VP "
+        raise ProblemError(f"the continuous-time variances with a cap (--cap) are written for VP "
                          f"schedules only, not {schedule!r}")
     if times is None:
         times = solver_grid(T, steps, truncate)
@@ -152,7 +156,7 @@ def continuous_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, ste
         check_truncate(truncate, T)
         times = np.asarray(times, dtype=float)
         if np.any(times < 0) or np.any(times > T):
-            raise ValueError(f"times must lie in [0, T] = [0, {T}]")
+            raise ProblemError(f"times must lie in [0, T] = [0, {T}]")
     ode = scheme in ODE_SCHEMES
     s = (T - times)[:, None]
     vT = model_variance(h, np.array([float(T)]), schedule)[0]
@@ -316,7 +320,7 @@ def discrete_variances_any_schedule(sigma2_hat: np.ndarray, *, schedule: str, T:
             A = np.where(col(keep) > 0, corrected, euler)
             q = np.zeros_like(dt)
     if not (np.all(np.isfinite(A)) and np.all(np.isfinite(q))):
-        raise ValueError(f"scheme {scheme} has a non-finite coefficient on the {schedule} schedule "
+        raise ProblemError(f"scheme {scheme} has a non-finite coefficient on the {schedule} schedule "
                          f"with T = {T:g}: its drift or diffusion is infinite at s = T "
                          f"(use a smaller T, e.g. 0.999, or an ODE scheme)")
     V = np.empty((A.shape[0] + 1, h.size))

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Callable
 
 import numpy as np
+from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
 __all__ = ["schedule_table", "ScheduleTable"]
 
@@ -62,6 +63,6 @@ def schedule_table(name: str) -> ScheduleTable:
 
     fns = numpy_schedule(name)  # raises ValueError naming the schedule
     if not fns.variance_preserving or fns.w2 is None:
-        raise ValueError(f"schedule {name!r} is not variance-preserving (no w_s²); the simulators "
+        raise ProblemError(f"schedule {name!r} is not variance-preserving (no w_s²); the simulators "
                          "and recursions step VP schedules only")
     return ScheduleTable(name, fns.a2, fns.b, fns.w2, fns.log_signal, fns.inverse_a2)

@@ -36,6 +36,7 @@ import numpy as np
 
 from .grid import SCHEMES, check_scheme, solver_grid
 from .scores import is_variance_preserving, score_coefficient
+from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
 __all__ = ["SCHEME_IDS", "StepTables", "step_tables"]
 
@@ -131,7 +132,7 @@ def step_tables(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, 
     else:
         needed = (ratio, weight, noise_sd, m_left)
     if not all(np.all(np.isfinite(a)) for a in needed):
-        raise ValueError(f"scheme {scheme} has a non-finite coefficient on the {schedule} schedule "
+        raise ProblemError(f"scheme {scheme} has a non-finite coefficient on the {schedule} schedule "
                          f"with T = {T:g}: its drift or diffusion is infinite at s = T "
                          f"(use a smaller --T, e.g. 0.999, or an ODE scheme)")
     empty = np.zeros((0, D))

@@ -18,6 +18,7 @@ import numpy as np
 from functools import lru_cache
 
 from .schedules import schedule_table
+from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
 __all__ = ["model_variance", "score_coefficient", "check_cap", "is_variance_preserving", "SCORES"]
 
@@ -32,9 +33,9 @@ def check_cap(cap: float | None) -> float | None:
     try:
         c = float(cap)
     except (TypeError, ValueError):
-        raise ValueError(f"cap C must be a number > 1, got {cap!r}") from None
+        raise ProblemError(f"cap C must be a number > 1, got {cap!r}") from None
     if not np.isfinite(c) or c <= 1.0:
-        raise ValueError(f"cap C must be finite and > 1 (Prop 4), got {cap!r}")
+        raise ProblemError(f"cap C must be finite and > 1 (Prop 4), got {cap!r}")
     return c
 
 

@@ -20,6 +20,7 @@ from .noise import check_paths, chunk_sizes
 from .recursions import continuous_variances, discrete_variances, w2_from_variances
 from .scores import check_cap
 from .statistics import ChunkMoments, w2_estimates, w2_full
+from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
 __all__ = ["simulate", "SimulationResult", "run_moments"]
 
@@ -56,9 +57,9 @@ class SimulationResult:
 def _validate_encoder(encoder, D: int) -> np.ndarray:
     E = np.atleast_2d(np.asarray(encoder, dtype=float))
     if E.ndim != 2 or E.shape[1] != D or not 1 <= E.shape[0] <= D:
-        raise ValueError(f"encoder must be a d x D matrix with 1 <= d <= D = {D}, got shape {E.shape}")
+        raise ProblemError(f"encoder must be a d x D matrix with 1 <= d <= D = {D}, got shape {E.shape}")
     if not np.all(np.isfinite(E)) or np.max(np.abs(E @ E.T - np.eye(E.shape[0]))) > 1e-8:
-        raise ValueError("encoder rows must be orthonormal (E Eᵀ = I)")
+        raise ProblemError("encoder rows must be orthonormal (E Eᵀ = I)")
     return np.ascontiguousarray(E)
 
 
@@ -157,18 +158,26 @@ def simulate(problem, *, paths: int, steps: int, scheme: str = "em", init: str =
     from .recorder import resolve_checkpoints
     from .grid import solver_grid
 
-    paths = check_paths(paths)
+    from ldmstop.errors import ProblemError
+    from ldmstop.limits import check_count
+    from ldmstop.problem import check_seed
+
+    paths = check_paths(check_count(paths, name="paths", low=2))
     steps = check_steps(steps)
+    seed = check_seed(seed)
+    if encoder is not None and d != "all":
+        raise ProblemError(f"give either d (= {d!r}) or encoder, not both: with an encoder the "
+                           "latent dimension is the encoder's number of rows")
     check_scheme(scheme)
     check_init(init)
     cap = check_cap(cap)
     T = problem.T
     truncate = check_truncate(truncate, T)
     if estimator not in ("diag", "full"):
-        raise ValueError(f"estimator must be 'diag' or 'full', got {estimator!r}")
+        raise ProblemError(f"estimator must be 'diag' or 'full', got {estimator!r}")
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer))
                                 or threads < 1):
-        raise ValueError(f"threads must be an integer >= 1, got {threads!r}")
+        raise ProblemError(f"threads must be an integer >= 1, got {threads!r}")
     grid = solver_grid(T, steps, truncate)
     rec_k = resolve_checkpoints(checkpoints, grid, T)
     D = problem.D

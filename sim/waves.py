@@ -19,6 +19,7 @@ import time
 from contextlib import contextmanager
 
 import numpy as np
+from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
 __all__ = ["WAVE_SECONDS", "ANNOUNCE_SECONDS", "Reporter", "interruptible", "run_waves"]
 
@@ -47,7 +48,7 @@ class Reporter:
 
     def __init__(self, total: int, *, mode: str = "auto", label: str = "", stream=None):
         if mode not in ("auto", "on", "off"):
-            raise ValueError(f"progress mode must be auto, on or off, got {mode!r}")
+            raise ProblemError(f"progress mode must be auto, on or off, got {mode!r}")
         self.total, self.mode, self.label = int(total), mode, label
         self.stream = sys.stderr if stream is None else stream
         self.bar = None

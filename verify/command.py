@@ -44,35 +44,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not (_MIN_DPS <= args.dps <= _MAX_DPS):
-        raise ValueError(f"--dps must be in {_MIN_DPS}..{_MAX_DPS}, got {args.dps}")
-    if args.seed < 0:
-        raise ValueError(f"--seed must be >= 0, got {args.seed}")
-    if args.out is not None and os.path.exists(args.out) and not os.path.isdir(args.out):
-        raise ValueError(f"--out {args.out!r} exists and is not a folder")
-
-    from ldmstop.cli_common import emit
+    from ldmstop.atomic import Outputs
+    from ldmstop.cli_common import emit, input_phase
     from ldmstop.jsonout import dumps
 
     from .claim import Context
     from .report import markdown_report, terminal_table, verbose_details
     from .suite import load_claims, run_suite
 
-    load_claims(args.only)  # unknown ids fail here, before any work (ValueError -> exit 2)
-    ctx = Context(dps=args.dps, quick=args.quick, seed=args.seed, search=args.search)
-    figures_dir = os.path.join(args.out, "figures") if args.out else None
-    if figures_dir:
-        os.makedirs(figures_dir, exist_ok=True)
-    doc = run_suite(ctx, only=args.only, figures_dir=figures_dir, monte_carlo=args.mc, extensions=args.extensions,
-                    show_progress=False if args.json else None)
-    if args.out:
-        from ldmstop.atomic import write_text_atomic
-
-        for name, text in (("report.json", dumps(doc, indent=1) + "\n"),
-                           ("report.md", markdown_report(doc))):
-            path = os.path.join(args.out, name)
-            write_text_atomic(path, text)
-            os.chmod(path, 0o644)  # the atomic temp file is created 0600; a report is shared
+    with input_phase():  # every check before any work (docs/errors.md)
+        if not (_MIN_DPS <= args.dps <= _MAX_DPS):
+            raise ValueError(f"--dps must be in {_MIN_DPS}..{_MAX_DPS}, got {args.dps}")
+        if args.seed < 0:
+            raise ValueError(f"--seed must be >= 0, got {args.seed}")
+        load_claims(args.only)  # unknown ids fail here, before any work
+    # The report is one set (report.md, report.json, figures/): built in a temporary folder as
+    # the claims run, published at the end, the report after the figures it links; a run that
+    # is interrupted or killed leaves the previous report as it was.
+    with Outputs() as out:
+        folder = out.folder(args.out, flag="--out", last=("report.json", "report.md"))
+        ctx = Context(dps=args.dps, quick=args.quick, seed=args.seed, search=args.search)
+        figures_dir = os.path.join(folder, "figures") if folder else None
+        if figures_dir:
+            os.makedirs(figures_dir, exist_ok=True)
+        doc = run_suite(ctx, only=args.only, figures_dir=figures_dir, monte_carlo=args.mc,
+                        extensions=args.extensions, show_progress=False if args.json else None)
+        if folder:
+            for name, text in (("report.json", dumps(doc, indent=1) + "\n"),
+                               ("report.md", markdown_report(doc))):
+                with open(os.path.join(folder, name), "w", encoding="utf-8") as fh:
+                    fh.write(text)
     if args.json:
         emit(doc)
     else:
