@@ -47,7 +47,7 @@ def add_problem_arguments(parser: argparse.ArgumentParser, *, required: bool = T
                      help="plug-in estimate of the variances, paired with --variances")
     est.add_argument("--samples", type=int, metavar="N",
                      help="draw the plug-in estimate from N training samples")
-    est.add_argument("--seed", type=int, help="seed of the training samples (with --samples)")
+    est.add_argument("--seed", type=int, help="seed of the training samples (with --samples; default: 0)")
     parser.add_argument("--schedule", choices=SCHEDULES, default="ou", help="noise schedule (default: ou)")
     parser.add_argument("--T", type=float, default=None, help=T_HELP)
     parser.set_defaults(_problem_required=required)
@@ -64,8 +64,8 @@ def problem_from_args(args: argparse.Namespace) -> Problem:
         kw["estimated"] = parse_floats(args.estimated, name="--estimated")
     if args.samples is not None:
         kw["samples"] = args.samples
-    if args.seed is not None:
-        kw["seed"] = args.seed
+        # the command line is reproducible: a plug-in estimate without --seed is drawn with seed 0
+        kw["seed"] = 0 if args.seed is None else args.seed
     if args.variances is not None:
         return Problem.from_variances(parse_floats(args.variances, name="--variances"), **kw)
     if args.spectrum is not None:

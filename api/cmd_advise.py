@@ -11,15 +11,24 @@ HELP = "best latent dimension and stopping time/step for a data set, spectrum or
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     src = parser.add_argument_group("input (one of)")
+    src.add_argument("--variances", metavar="V1,V2,...",
+                     help="diagonal covariance: comma-separated variances, any order")
     src.add_argument("--data", metavar="X.npy", help="data matrix, samples × dimensions (PCA of centred data)")
     src.add_argument("--spectrum", metavar="EIG.npy", help="1-D array of covariance eigenvalues")
     src.add_argument("--covariance", metavar="C.npy", help="D × D covariance matrix")
     src.add_argument("--digits", action="store_true",
                      help="scikit-learn's digits data set (optional extra: pip install 'ldm-stopping[digits]')")
-    sc = parser.add_argument_group("score (default: exact score of the estimated spectrum)")
+    sc = parser.add_argument_group(
+        "score (default: --data/--digits: a plug-in score from as many training samples as the "
+        "data have; --variances/--spectrum/--covariance: the exact score)")
+    sc.add_argument("--estimated", metavar="V1,V2,...",
+                    help="plug-in estimate of the variances, paired with --variances")
     sc.add_argument("--samples", type=int, metavar="N",
                     help="model a plug-in score estimated from N training samples (drawn with --seed)")
-    sc.add_argument("--seed", type=int, help="seed of the training samples (with --samples)")
+    sc.add_argument("--seed", type=int, help="seed of the training samples (with --samples; default: 0)")
+    sc.add_argument("--exact-score", action="store_true",
+                    help="the exact score of the spectrum, also for --data/--digits (then the best "
+                         "stop is the end of sampling and W2 = 0 there: nothing to advise)")
     parser.add_argument("--schedule", choices=SCHEDULES, default="ou", help="noise schedule (default: ou)")
     from .cli_common import T_HELP
 
@@ -40,12 +49,19 @@ def _spectrum(args) -> tuple:
     from .errors import ProblemError
     from .problem import _require_file_memory, load_npy
 
-    given = [n for n in ("data", "spectrum", "covariance") if getattr(args, n) is not None]
+    given = [n for n in ("variances", "data", "spectrum", "covariance") if getattr(args, n) is not None]
     if args.digits:
         given.append("digits")
     if len(given) != 1:
-        raise ProblemError("give exactly one of --data, --spectrum, --covariance, --digits"
+        raise ProblemError("give exactly one of --variances, --data, --spectrum, --covariance, --digits"
                            + (f" (got {', '.join('--' + g for g in given)})" if given else ""))
+    if args.variances is not None:
+        from .cli_common import parse_floats
+
+        import numpy as np
+
+        lam = np.asarray(parse_floats(args.variances, name="--variances"), dtype=float)
+        return lam, {"kind": "variances", "D": int(lam.size)}
     if args.data is not None:
         _check_data_size(args.data)
         lam, n = data_spectrum(args.data)
@@ -68,6 +84,25 @@ def _spectrum(args) -> tuple:
     _require_file_memory(args.covariance, "covariance", per_entry=8 * 5)
     lam = cs(load_npy(args.covariance, what="covariance"))
     return lam, {"kind": "covariance", "path": args.covariance, "D": int(lam.size)}
+
+
+def _score_flags(args) -> dict:
+    """The score the flags ask for: ``estimated`` (paired with --variances), ``samples``/``seed``
+    (seed 0 unless given: the command line is reproducible), or nothing (exact score)."""
+    from .cli_common import parse_floats
+    from .errors import ProblemError
+
+    given = [f for f, v in (("--estimated", args.estimated), ("--samples", args.samples),
+                            ("--exact-score", args.exact_score or None)) if v is not None]
+    if len(given) > 1:
+        raise ProblemError(f"give at most one of --estimated, --samples, --exact-score (got {', '.join(given)})")
+    if args.estimated is not None:
+        if args.variances is None:
+            raise ProblemError("--estimated pairs with --variances (one estimate per variance)")
+        return {"estimated": parse_floats(args.estimated, name="--estimated")}
+    if args.samples is not None:
+        return {"samples": args.samples, "seed": 0 if args.seed is None else args.seed}
+    return {}
 
 
 def _check_data_size(path: str) -> None:
@@ -95,13 +130,16 @@ def run(args: argparse.Namespace) -> int:
 
     with Outputs() as out:  # the heat map's path is checked before the data are read
         plot = out.file(args.plot, flag="--plot", formats=FIGURE_FORMATS)
+        kw = _score_flags(args)
         lam, source = _spectrum(args)
-        kw = {"schedule": args.schedule, "T": args.T}
-        if args.samples is not None:
-            kw["samples"] = args.samples
-        if args.seed is not None:
-            kw["seed"] = args.seed
-        problem = Problem.from_variances(lam, **kw)
+        if ("n_samples" in source and "samples" not in kw and "estimated" not in kw
+                and not args.exact_score):
+            # Data give a spectrum *and* a sample size: model the score a network would learn
+            # from those samples (the plug-in estimate, Wu et al. 2025 §3), not the exact one,
+            # for which the answer is always "run to the end, W2 = 0".
+            kw["samples"], kw["seed"] = int(source["n_samples"]), 0 if args.seed is None else args.seed
+            source["score"] = f"plug-in from n = {kw['samples']} samples (the data's own size; default)"
+        problem = Problem.from_variances(lam, schedule=args.schedule, T=args.T, **kw)
         if args.scheme == "exact":
             require_map_memory(problem.D, args.grid, f"--grid {args.grid}")
         elif args.steps is not None:
@@ -125,6 +163,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _score_text(p) -> str:
+    if not p.has_estimate:
+        return "exact"
+    return f"plug-in (n = {p.n_samples})" if p.n_samples is not None else "plug-in (given estimate)"
+
+
 def format_advice(adv, max_rows: int = 10) -> str:
     """Readable advice: the setting, the best (d, stop), the gain, a few dimensions."""
     import numpy as np
@@ -135,8 +179,10 @@ def format_advice(adv, max_rows: int = 10) -> str:
              + (f" {src['path']}" if src.get("path") else "")
              + (f", n = {src['n_samples']}" if src.get("n_samples") else "")
              + f", D = {p.D}, schedule = {p.schedule}, T = {p.T:g}, "
-             + f"score = {'plug-in (n = %d)' % p.n_samples if p.has_estimate else 'exact'}, "
+             + f"score = {_score_text(p)}, "
              + (f"sampler = {adv.scheme} ({adv.steps} steps)" if adv.steps else "sampler = exact")]
+    if src.get("score"):
+        lines.append(f"score: {src['score']}; --exact-score for the exact score")
     b, e, g = adv.best, adv.end, adv.gain
     stop = f"step {b['step']} of {adv.steps} (t = {b['t']:.6g})" if b["step"] is not None else f"t = {b['t']:.6g}"
     lines += ["",

@@ -128,7 +128,7 @@ def test_discretised_advice_steps(data):
 
 def test_digits_advice(capsys):
     pytest.importorskip("sklearn", reason="scikit-learn (optional extra 'digits') is not installed")
-    assert main(["advise", "--digits", "--json"]) == 0
+    assert main(["advise", "--digits", "--exact-score", "--json"]) == 0  # the PCA, in its order
     d = json.loads(capsys.readouterr().out)
     assert d["source"]["n_samples"] == 1797 and d["source"]["D"] == 64
     from sklearn.datasets import load_digits
@@ -171,3 +171,55 @@ def test_truncated_file_is_an_error(tmp_path, capsys):
     assert main(["advise", "--data", str(path)]) == 2
     err = capsys.readouterr().err
     assert ("truncated" in err or "not a valid .npy" in err) and "Traceback" not in err
+
+
+def _advise_json(argv, capsys):
+    assert main(["advise", *argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_data_default_is_the_plug_in_score_of_their_own_size(data, capsys):
+    """With data the default score is the plug-in estimate from as many samples as the data
+    have (seed 0), not the exact score whose answer is always 'run to the end, W2 = 0'."""
+    X, path = data
+    d = _advise_json(["--data", str(path)], capsys)
+    assert d["problem"]["score"] == "plug-in" and d["problem"]["n_samples"] == 500
+    assert d["problem"]["seed"] == 0 and "plug-in from n = 500" in d["source"]["score"]
+    # the same advice as the API with that estimate (an independent draw with the same seed)
+    lam, _ = data_spectrum(X)
+    ref = advise(ldmstop.Problem.from_variances(lam, samples=500, seed=0))
+    assert d["best"]["w2"] == pytest.approx(ref.best["w2"], rel=1e-9) and d["best"]["w2"] > 0
+    assert _advise_json(["--data", str(path)], capsys)["best"] == d["best"]  # reproducible
+    exact = _advise_json(["--data", str(path), "--exact-score"], capsys)
+    assert exact["problem"]["score"] == "exact" and exact["best"]["w2"] == pytest.approx(0, abs=1e-12)
+
+
+def test_variances_and_estimated_flags(capsys):
+    d = _advise_json(["--variances", "10,0.2,0.2,0.2,0,0", "--estimated", "10,0.18,0.18,0.18,0,0"], capsys)
+    p = ldmstop.Problem.from_variances([10, 0.2, 0.2, 0.2, 0, 0], estimated=[10, 0.18, 0.18, 0.18, 0, 0])
+    ref = advise(p)
+    assert d["best"]["w2"] == pytest.approx(ref.best["w2"], rel=1e-12) and d["best"]["t"] < 2
+    assert d["source"]["kind"] == "variances"
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--variances", "1,2", "--estimated", "1,2", "--samples", "10"], "at most one of"),
+    (["--variances", "1,2", "--samples", "10", "--exact-score"], "at most one of"),
+    (["--spectrum", "x.npy", "--estimated", "1"], "--estimated pairs with --variances"),
+    (["--variances", "1,2", "--digits"], "exactly one of"),
+])
+def test_score_flag_conflicts_are_input_errors(argv, words, capsys):
+    assert main(["advise", *argv]) == 2
+    err = capsys.readouterr().err
+    assert words in err and len(err.strip().splitlines()) == 1
+
+
+def test_samples_without_seed_is_reproducible(capsys):
+    """--samples without --seed draws with seed 0 on every command (the CLI is reproducible)."""
+    outs = []
+    for _ in range(2):
+        assert main(["curve", "--variances", "1,0.5,0.1", "--samples", "100", "--json"]) == 0
+        outs.append(json.loads(capsys.readouterr().out))
+    assert outs[0]["estimated"] == outs[1]["estimated"]
+    assert main(["curve", "--variances", "1,0.5,0.1", "--samples", "100", "--seed", "0", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["estimated"] == outs[0]["estimated"]
