@@ -96,3 +96,24 @@ def test_code_disagreement_fails_the_run_for_a_known_erratum_too(monkeypatch):
     assert doc["claims"][0]["verdict"] == "known-erratum"
     assert doc["summary"]["code_disagrees_ids"] == ["prop4"]
     assert exit_status(doc) == 1
+
+
+def test_prop5_code_comparison_sees_the_uncapped_phase(monkeypatch):
+    """A wrong closed form of the uncapped phase of Prop 5 (the OU plug-in score with b_s for
+    b_s², as a mistyped derivation would give) must make the code comparison fail."""
+    import mpmath as mp
+
+    from ldmstop.derivations import backends
+    from ldmstop.verify.claims.prop5 import Prop5
+
+    assert Prop5().compare_code(CTX).ok
+    original = backends.mpmath_function
+
+    def wrong(name):
+        f = original(name)
+        if name != "variance_uncapped":
+            return f
+        return lambda t, T, sh, v0: f(t, T, sh, v0) * (1 + mp.mpf(10) ** -12)
+
+    monkeypatch.setattr(backends, "mpmath_function", wrong)
+    assert not Prop5().compare_code(CTX).ok

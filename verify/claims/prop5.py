@@ -420,7 +420,8 @@ class Prop5(Claim):
                  r"fraction in (21) by $1/(1-\hat\sigma_d^2)$ holds for every $\hat\sigma_d$ and "
                  r"$d_1\le d_{\min}\le d_2$; for smaller $T$ the process has not moved far from "
                  r"its start $N(0,1)$ and a kept component with $\sigma_d^2<1/4$ hurts")
-    code_what = ("derivation's variance_constant_score (mpmath) on the capped phase; "
+    code_what = ("derivation's variance_uncapped (mpmath) on the uncapped phase and "
+                 "variance_constant_score on the capped phase; "
                  "ldmstop.sim.recursions.continuous_variances(cap=C, init='normal') at t = T (float64)")
     code_control = CodeMutation(
         "attr:ldmstop.sim.recursions:continuous_variances",
@@ -506,6 +507,7 @@ class Prop5(Claim):
         from ldmstop.sim.recursions import continuous_variances
 
         const = mpmath_function("variance_constant_score")
+        uncapped = mpmath_function("variance_uncapped")
         out = Outcome()
         worst = mp.mpf(0)
         worst64 = 0.0
@@ -513,6 +515,15 @@ class Prop5(Claim):
             out.n_settings += 1
             vT_ode, _, path = ode_solution(T, hat2, C)
             tp = kink_time(T, hat2, C)
+            with mp.workdps(ODE_DPS):
+                # the uncapped phase [0, t'] (the whole run when the cap never binds): the
+                # derivation's closed form against the ODE path where that phase ends
+                t_end = tp if tp is not None and tp < T else mp.mpf(T)
+                if t_end > 0:
+                    t_rec, v_rec = min(path, key=lambda p: abs(p[0] - t_end))
+                    vu = uncapped(t_rec, T, mp.sqrt(hat2), 1)
+                    worst = max(worst, abs(vu - v_rec) / v_rec)
+                    out.n_checks += 1
             if tp is not None and tp < T:
                 with mp.workdps(ODE_DPS):
                     v_at_tp = min(path, key=lambda p: abs(p[0] - tp))[1]
