@@ -227,7 +227,8 @@ def test_prop1_not_monotone_when_condition_fails(inputs, data):
         res_mp = mp.mpf(10) ** -(ref.DPS - 5) * S
         if drop > mp.mpf(10) ** 10 * res_mp:
             assert fh < f0 and f0 - fh >= drop - res_mp
-        th = float(ref.mpf(T) - ref.inverse_a2_mp(sched, xh))
+        # a backward time in [0, T]: x_h just above a_T² puts T - ā^{-2}(x_h) a hair below 0
+        th = min(max(float(ref.mpf(T) - ref.inverse_a2_mp(sched, xh)), 0.0), T)
         W = w2_map(p, np.array([th, T]))[d - 1]
         x_code = float(noise_levels(p, np.array([th]))[0])
         # Resolvable in float64: the predicted drop dominates the two values' round-off (u·S)
@@ -312,6 +313,16 @@ def _prop2_gap(p: Problem, t: float, thr: np.ndarray) -> tuple[float, float, int
             vals = [ref.w2_mp(x, sig2, h2, d) for d in range(1, p.D + 1)]
             gaps.append(float(vals[dstar - 1] - min(vals)))
     return min(gaps), float(sum(sig2)), dstar
+
+
+def _prop2_gap_exact_times(p: Problem, t: float, thr: np.ndarray) -> tuple[float, float, int]:
+    """:func:`_prop2_gap` at ``t`` alone, for thresholds known to be exact (no allowance)."""
+    sig2, h2 = np.asarray(p.sigma2), np.asarray(p.sigma2_used)
+    dstar = _threshold_interval(thr, t)
+    with mp.workdps(ref.DPS):
+        x = ref.a2_mp(p.schedule, ref.mpf(p.T) - ref.mpf(t))
+        vals = [ref.w2_mp(x, sig2, h2, d) for d in range(1, p.D + 1)]
+    return float(vals[dstar - 1] - min(vals)), float(sum(sig2)), dstar
 
 
 def _time_near_thresholds(thr: np.ndarray, T: float) -> st.SearchStrategy[float]:
@@ -406,14 +417,17 @@ def test_prop2_printed_plugin_rule_refuted_off_the_eps_event():
     p = Problem.from_variances([1.0, 1.0], estimated=[5.0, 4.0], schedule="ou", T=2.0)
     thr = threshold_times(p, estimated=True)
     assert _well_ordered(p, thr) and list(thr) == [0.0, 2.0, 2.0]
-    gap, scale, dstar = _prop2_gap(p, 0.0, thr)
+    # the thresholds are exact here (clipped to 0 and T), so the gap is taken at t = 0 itself:
+    # _prop2_gap's ± conditioning allowance is meaningless on the boundary 4σ² = σ̂², where the
+    # threshold jumps from 0 to T (its central difference is ~1e20)
+    gap, scale, dstar = _prop2_gap_exact_times(p, 0.0, thr)
     assert dstar == 1 and gap > 0.99
     # A strict instance, σ̂_2² = 3 > 4σ_2² = 2 > 1: component 2 helps exactly while
     # x ≥ (σ̂² − 4σ²)/(σ̂² − 1) = 1/2, i.e. for t ≤ T − ā^{-2}(1/2) = 2 − log(2)/2.
     p = Problem.from_variances([4.0, 0.5], estimated=[4.0, 3.0], schedule="ou", T=2.0)
     thr = threshold_times(p, estimated=True)
     assert _well_ordered(p, thr) and list(thr) == [0.0, 2.0, 2.0]
-    gap, scale, dstar = _prop2_gap(p, 0.0, thr)
+    gap, scale, dstar = _prop2_gap_exact_times(p, 0.0, thr)
     assert dstar == 1 and gap > 0.3
     tc = 2.0 - 0.5 * math.log(2.0)
     W = w2_map(p, np.array([0.0, tc - 1e-6, tc + 1e-6]))

@@ -9,7 +9,7 @@ from fractions import Fraction
 import mpmath as mp
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ldmstop import Problem
@@ -83,6 +83,9 @@ def test_strategies_reach_every_branch():
     the code, so the frequencies depend on what the run has imported)."""
     seen: Counter = Counter()
 
+    # enough draws that each branch's share is measured, not one example more or less (the
+    # derandomised draws change when code literals change: 1 of 104 was 0.96 % once)
+    @settings(max_examples=600)
     @given(lst.spectra_with_estimates(max_eps=8.0), lst.schedules(lst.ALL_SCHEDULES), st.data())
     def draw_all(est, sched, data):
         seen["n"] += 1
