@@ -11,10 +11,11 @@ paired, and ``order`` records the permutation from the user's input.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 import math
 import os
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -427,28 +428,13 @@ class NpyHeader:
         return math.prod(self.shape)
 
 
-def npy_header(path: str | os.PathLike, *, what: str = "array") -> NpyHeader:
-    """Read a ``.npy`` file's header only: no data read and no memory map (a map of a file
-    larger than the address space a process may use, ``ulimit -v``, fails with ENOMEM before
-    any size check could speak). Errors name the file as :func:`open_npy`'s do."""
-    p = os.fspath(path)
-    fmt = np.lib.format
+@contextmanager
+def _npy_errors(p: str, what: str) -> Iterator[None]:
+    """The file errors of reading a ``.npy`` file as one-line :class:`ProblemError`\ s naming it."""
     try:
-        with open(p, "rb") as fh:
-            if fh.read(4) == b"PK\x03\x04":
-                raise ProblemError(f"{what} file {p!r} does not hold a single array (is it an .npz?)")
-            fh.seek(0)
-            version = fmt.read_magic(fh)
-            if version == (1, 0):
-                shape, fortran, dtype = fmt.read_array_header_1_0(fh)
-            elif version == (2, 0):
-                shape, fortran, dtype = fmt.read_array_header_2_0(fh)
-            else:  # a newer header: let NumPy read it (through a map)
-                arr = open_npy(p, what=what, mmap_mode="r")
-                return NpyHeader(arr.shape, arr.dtype, bool(arr.flags.f_contiguous and arr.ndim > 1
-                                                           and not arr.flags.c_contiguous),
-                                 int(getattr(arr, "offset", 0)))
-            offset = fh.tell()
+        yield
+    except ProblemError:
+        raise
     except FileNotFoundError:
         raise ProblemError(f"{what} file {p!r} does not exist") from None
     except IsADirectoryError:
@@ -457,6 +443,29 @@ def npy_header(path: str | os.PathLike, *, what: str = "array") -> NpyHeader:
         raise ProblemError(f"{what} file {p!r} cannot be read (permission denied)") from None
     except (ValueError, OSError, EOFError) as exc:
         raise ProblemError(f"{what} file {p!r} is not a valid .npy array ({exc})") from None
+
+
+def npy_header(path: str | os.PathLike, *, what: str = "array") -> NpyHeader:
+    """Read a ``.npy`` file's header only: no data read and no memory map (a map of a file
+    larger than the address space a process may use, ``ulimit -v``, fails with ENOMEM before
+    any size check could speak). Errors name the file as :func:`open_npy`'s do."""
+    p = os.fspath(path)
+    fmt = np.lib.format
+    with _npy_errors(p, what), open(p, "rb") as fh:
+        if fh.read(4) == b"PK\x03\x04":
+            raise ProblemError(f"{what} file {p!r} does not hold a single array (is it an .npz?)")
+        fh.seek(0)
+        version = fmt.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = fmt.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            shape, fortran, dtype = fmt.read_array_header_2_0(fh)
+        else:  # a newer header: let NumPy read it (through a map)
+            arr = open_npy(p, what=what, mmap_mode="r")
+            return NpyHeader(arr.shape, arr.dtype, bool(arr.flags.f_contiguous and arr.ndim > 1
+                                                       and not arr.flags.c_contiguous),
+                             int(getattr(arr, "offset", 0)))
+        offset = fh.tell()
     return NpyHeader(tuple(int(n) for n in shape), np.dtype(dtype), bool(fortran), int(offset))
 
 
@@ -472,16 +481,8 @@ def open_npy(path: str | os.PathLike, *, what: str = "array", mmap_mode: str | N
     """Open a ``.npy`` file without pickles (``mmap_mode="r"``: memory-mapped, never loaded
     whole); errors name the file. The dtype is left to the caller to check."""
     p = os.fspath(path)
-    try:
+    with _npy_errors(p, what):
         arr = np.load(p, mmap_mode=mmap_mode, allow_pickle=False)
-    except FileNotFoundError:
-        raise ProblemError(f"{what} file {p!r} does not exist") from None
-    except IsADirectoryError:
-        raise ProblemError(f"{what} file {p!r} is a directory") from None
-    except PermissionError:
-        raise ProblemError(f"{what} file {p!r} cannot be read (permission denied)") from None
-    except (ValueError, OSError, EOFError) as exc:
-        raise ProblemError(f"{what} file {p!r} is not a valid .npy array ({exc})") from None
     if not isinstance(arr, np.ndarray):
         raise ProblemError(f"{what} file {p!r} does not hold a single array (is it an .npz?)")
     return arr
