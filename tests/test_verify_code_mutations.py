@@ -117,3 +117,29 @@ def test_prop5_code_comparison_sees_the_uncapped_phase(monkeypatch):
 
     monkeypatch.setattr(backends, "mpmath_function", wrong)
     assert not Prop5().compare_code(CTX).ok
+
+
+@pytest.mark.slow
+def test_monte_carlo_disagreement_fails_the_run(monkeypatch):
+    """The Euler–Maruyama kernel with half the noise variance (its noise table sqrt(w²Δ) for
+    sqrt(2w²Δ)): the Monte Carlo agreement check sees it (z ~ 30) and the run must fail. It
+    only printed 'NOT confirmed' and exited 0 (the mutation harness found this)."""
+    import ldmstop.sim.schemes as schemes
+    from ldmstop.verify.suite import MC_FAIL_Z, exit_status, run_suite
+
+    ctx = Context(dps=30, quick=True, seed=0)
+    clean = run_suite(ctx, only="prop1", monte_carlo="quick", show_progress=False)
+    assert not clean["summary"]["monte_carlo_disagrees"] and exit_status(clean) == 0
+    original = schemes.step_tables
+
+    def half_noise(*args, **kw):
+        t = original(*args, **kw)
+        if kw.get("scheme", args[4] if len(args) > 4 else None) == "em":
+            object.__setattr__(t, "noise_sd", t.noise_sd * np.sqrt(0.5))
+        return t
+
+    monkeypatch.setattr(schemes, "step_tables", half_noise)
+    doc = run_suite(ctx, only="prop1", monte_carlo="quick", show_progress=False)
+    agreement = next(m for m in doc["monte_carlo"]["results"] if m["id"] == "agreement")
+    assert agreement["z_max"] > MC_FAIL_Z
+    assert doc["summary"]["monte_carlo_disagrees"] == ["agreement"] and exit_status(doc) == 1

@@ -167,6 +167,9 @@ def terminal_table(doc: dict) -> str:
                + ", ".join(str(x) for x in conf))
         if unconf:
             txt += "; NOT confirmed: " + ", ".join(str(x) for x in unconf)
+        if s.get("monte_carlo_disagrees"):
+            txt += ("; the simulator disagrees with the exact recursion beyond the family-wise "
+                    "bar (a failure): " + ", ".join(s["monte_carlo_disagrees"]))
         lines += _wrap(txt)
     else:
         lines += _wrap(f"Monte Carlo: {mc.get('status', 'not run')}")
