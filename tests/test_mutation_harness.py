@@ -116,3 +116,15 @@ def test_catalogue_is_well_formed():
         assert len(m.why) > 20 and m.original != m.replacement, m.id
         assert set(m.verify_scope) <= CLAIM_IDS, (m.id, m.verify_scope)
         assert m.regenerate == m.file.startswith("derivations/"), m.id
+
+
+def test_every_anchor_matches_the_code_today():
+    """Each mutant's anchor occurs exactly once in the checked-in code: a refactoring that
+    rewords an anchored line fails here, in the suite, not only when the harness is run."""
+    stale = []
+    for m in MUTANTS:
+        try:
+            H.check_anchor(ROOT, m)
+        except H.StaleMutant as exc:
+            stale.append(str(exc))
+    assert not stale, stale
