@@ -279,11 +279,19 @@ def run_verify(tree: Path, env: dict, timeout: float, extra: list[str]) -> Outco
     return Outcome("pass" if rc == 0 else "fail", rc, sec, detail, "" if rc == 0 else out[-3000:])
 
 
+#: Tests of the harness itself: they exercise the harness on the repository (a git checkout),
+#: not the code a mutant changes, and fail in a scratch copy whatever the mutant — a kill there
+#: would be no detection at all.
+HARNESS_TESTS = ("tests/test_mutation_harness.py",)
+
+
 def pytest_targets(tree: Path) -> list[str]:
     """The suite in a fixed order: unit test files first (fast to fail), then the property
-    suite. The same tests as ``pytest`` itself runs; only the order differs."""
+    suite. The same tests as ``pytest`` itself runs, less :data:`HARNESS_TESTS`; only the order
+    differs."""
     tests = tree / "tests"
-    units = sorted(str(p.relative_to(tree)) for p in tests.glob("test_*.py"))
+    units = sorted(str(p.relative_to(tree)) for p in tests.glob("test_*.py")
+                   if str(p.relative_to(tree)) not in HARNESS_TESTS)
     rest = sorted(str(p.relative_to(tree)) for p in tests.iterdir()
                   if p.is_dir() and not p.name.startswith(("_", ".")) and p.name != "__pycache__")
     return units + rest
