@@ -143,3 +143,26 @@ def test_monte_carlo_disagreement_fails_the_run(monkeypatch):
     agreement = next(m for m in doc["monte_carlo"]["results"] if m["id"] == "agreement")
     assert agreement["z_max"] > MC_FAIL_Z
     assert doc["summary"]["monte_carlo_disagrees"] == ["agreement"] and exit_status(doc) == 1
+
+
+def test_fig4_right_sees_a_stop_found_too_coarsely(monkeypatch):
+    """Twenty bisection steps instead of 200 leave the stationary point (hence s* = T − t*) off
+    by ~1e-6 of a grid cell, which W² — flat to second order there — cannot show: the code
+    comparison checks s* itself."""
+    from ldmstop import curve
+    from ldmstop.verify.claims.fig4 import Fig4Right
+
+    assert Fig4Right().compare_code(CTX).ok
+    original = curve._bisect_root
+    monkeypatch.setattr(curve, "_bisect_root", lambda g, lo, hi, iters=200: original(g, lo, hi, iters=20))
+    assert not Fig4Right().compare_code(CTX).ok
+
+
+def test_fig4_right_pins_the_default_horizon(monkeypatch):
+    """A user who omits --T gets the paper's OU horizon T = 2 (Figure 4)."""
+    from ldmstop import problem
+    from ldmstop.verify.claims.fig4 import Fig4Right
+
+    monkeypatch.setitem(problem.DEFAULT_T, "ou", 1.0)
+    out = Fig4Right().compare_code(CTX)
+    assert not out.ok and any("default OU horizon" in v.get("what", "") for v in out.violations)

@@ -45,6 +45,10 @@ from .settings import FIG4_LEFT, FIG4_RIGHT, paper_estimate
 __all__ = ["Fig4Left", "Fig4Right"]
 
 FLOAT_TOL = 1e-9  # float64 code (ldmstop.curve) against the mpmath transcription
+#: the reported optimal stop s* = T − t* against the mpmath root, relative. The float64 root of
+#: the stationarity condition is limited by its conditioning: measured up to 2.2e-8 on the
+#: Figure 4 right draws (seed 3, s* = 4e-5); a root found to 1e-6 of a grid cell is off by 5e-5
+S_REL_TOL = 1e-6
 
 
 def _mp_optimum(T, sig, sigh):
@@ -488,9 +492,15 @@ class Fig4Right(Claim):
     def compare_code(self, ctx: Context) -> Outcome:
         from ldmstop.curve import compute_curve
 
+        from ldmstop.problem import DEFAULT_T
+
         out = Outcome()
         T = mp.mpf(2)
         worst = 0.0
+        out.n_checks += 1
+        if DEFAULT_T["ou"] != float(T):  # users who omit --T must get the paper's horizon
+            out.violate(1, what="the package's default OU horizon differs from the paper's T = 2 "
+                                "(Figure 4)", default_T=DEFAULT_T["ou"])
         for seed in range(ctx.n(4, 8)):
             p, s2, h2 = _problem(FIG4_RIGHT, seed)
             sig, sigh = [mp.sqrt(v) for v in s2], [mp.sqrt(v) for v in h2]
@@ -498,10 +508,16 @@ class Fig4Right(Claim):
             o = compute_curve(p, grid=1001).optimal
             rel = abs(o["w2_squared"] - float(v_opt)) / float(v_opt)
             s_gap = abs((2.0 - o["t"]) - float(T - t_opt)) / 2.0
+            # the reported forward time s* = T − t* itself, relative to s* (W² is flat to second
+            # order at an interior optimum, so its value cannot tell a root found to 1e-6 of a
+            # grid cell from the float64 root; s* must be that root to S_REL_TOL)
+            s_mp = T - t_opt
+            s_rel = (abs(o["s"] - float(s_mp)) / float(s_mp) if s_mp > 0
+                     else abs(o["s"]) / 2.0)
             worst = max(worst, rel, s_gap)
-            out.n_checks += 3
+            out.n_checks += 4
             out.n_settings += 1
-            if int(o["d"]) != d_opt or rel > FLOAT_TOL or s_gap > 1e-7:
+            if int(o["d"]) != d_opt or rel > FLOAT_TOL or s_gap > 1e-7 or s_rel > S_REL_TOL:
                 out.violate(seed, seed=seed, code=o, mp={"d": d_opt, "t": t_opt, "w2": v_opt},
                             what="ldmstop.curve optimum differs from the mpmath optimum")
         out.residual = mp.mpf(worst)
