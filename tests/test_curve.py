@@ -212,3 +212,14 @@ def test_curve_json_keys():
     assert set(doc["thresholds"]) == {"exact", "estimated"}
     assert len(doc["thresholds"]["exact"]) == 10
     assert {"d", "t", "w2_squared"} <= set(doc["optimal"])
+
+
+@pytest.mark.parametrize("h2", [0.25, 0.9, 2.0])
+def test_slope_of_a_zero_variance_component_with_an_estimate(h2):
+    """σ = 0 with σ̂ > 0 (a given estimate can do that; a plug-in one cannot): the error is
+    v = x + (1 − x)σ̂² itself, so its slope in x is 1 − σ̂² (typed here from that definition)."""
+    from ldmstop.curve import component_slopes
+
+    x = np.array([0.0, 0.01, 0.3, 0.9])
+    got = component_slopes(np.array([0.0]), np.array([h2]), x)[0]
+    np.testing.assert_allclose(got, np.full_like(x, 1.0 - h2), rtol=1e-15, atol=1e-15)
