@@ -193,3 +193,23 @@ def test_npy_files(tmp_path):
     np.save(oned, np.ones(3))
     with pytest.raises(ProblemError, match="square matrix"):
         Problem.from_covariance_file(oned)
+
+
+def test_rank_deficient_covariance_gives_nonnegative_variances():
+    """A rank-2 covariance v vᵀ: its zero eigenvalues come out of eigvalsh as ±1e-16; the
+    problem's variances are clipped at 0 (a negative one would reach sqrt), and the curve is
+    finite with the exact discarded tail."""
+    from ldmstop import compute_curve
+
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        v = rng.standard_normal((6, 2))
+        A = v @ v.T
+        assert np.linalg.eigvalsh(A).min() < 0  # the round-off this guards against is there
+        p = Problem.from_covariance(A)
+        assert np.all(p.sigma2 >= 0.0)
+        np.testing.assert_allclose(np.sort(p.sigma2)[-2:], np.sort(np.linalg.eigvalsh(A))[-2:], rtol=1e-12)
+        res = compute_curve(p, grid=51)
+        assert np.all(np.isfinite(res.w2_squared))
+        # exact score, every component kept, end of sampling: the generated law is the data's
+        assert abs(res.w2_squared[-1, -1]) <= 1e-12 * np.trace(A)
