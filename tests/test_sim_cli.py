@@ -123,11 +123,13 @@ def test_confirmations_quick():
 
     res = run_confirmations(quick=True, seed=0)
     ids = [r["id"] for r in res]
-    assert ids == ["agreement", "stop-fig4-right", "stop-fig4-right-control", "stop-large-gain",
-                   "optimal-dimension"]
+    assert ids == ["agreement", "convergence", "standard-errors", "stop-fig4-right",
+                   "stop-fig4-right-control", "stop-large-gain", "optimal-dimension"]
     for r in res:
-        assert {"id", "description", "confirmed", "gain", "gain_stderr", "z_max"} <= set(r)
-        assert r["confirmed"], r
-    fig4 = res[1]
+        assert {"id", "description", "confirmed", "gain", "gain_stderr", "z_max",
+                "fails_run"} <= set(r)
+        assert r["confirmed"] and not r["fails_run"], r
+    by_id = {r["id"]: r for r in res}
+    fig4 = by_id["stop-fig4-right"]
     assert fig4["gain"] >= 5 * fig4["gain_stderr"] and fig4["gain_theory"] > 0
-    assert res[2]["gain_theory"] == 0.0
+    assert by_id["stop-fig4-right-control"]["gain_theory"] == 0.0

@@ -209,6 +209,7 @@ def test_standard_error_adds_the_second_order_floor_in_quadrature():
     second-order variance ``Σ_{i≤d} 2τ_i⁴``, ``τ_i² = Var(Ŝ_ii)/(4Ŝ_ii)`` (batch-means variance
     of the mean), in quadrature — typed here from those definitions on synthetic chunk sums with
     unequal chunk sizes."""
+    from ldmstop.sim.confirm import standard_error_reference
     from ldmstop.sim.statistics import ChunkMoments, w2_estimates
 
     rng = np.random.default_rng(4)
@@ -219,27 +220,7 @@ def test_standard_error_adds_the_second_order_floor_in_quadrature():
     mom = ChunkMoments(counts=counts, s1=np.zeros_like(s2), s2=s2, s2f=np.zeros((8, 1, 0, 0)))
     est, se, _ = w2_estimates(mom, sig2)
 
-    N, G = counts.sum(), counts.size
-
-    def w2(m):  # rows d = 1..3
-        err = (np.sqrt(m) - np.sqrt(sig2)) ** 2
-        return np.array([err[:d].sum() + sig2[d:].sum() for d in range(1, 4)])
-
-    tot = s2[:, 0, :].sum(axis=0)
-    full = tot / N
-    loo = [(tot - s2[j, 0, :]) / (N - counts[j]) for j in range(G)]
-    theta, thetas = w2(full), np.array([w2(m) for m in loo])
-    h = N / counts
-    jk_est = G * theta - ((1 - counts / N)[:, None] * thetas).sum(axis=0)
-    pseudo = h[:, None] * theta[None] - (h - 1)[:, None] * thetas
-    jk_var = ((pseudo - jk_est) ** 2 / (h - 1)[:, None]).sum(axis=0) / G
-    # batch-means variance of the mean second moment, component by component
-    means = np.array(loo)
-    m_est = G * full - ((1 - counts / N)[:, None] * means).sum(axis=0)
-    m_pseudo = h[:, None] * full[None] - (h - 1)[:, None] * means
-    var_mean = ((m_pseudo - m_est) ** 2 / (h - 1)[:, None]).sum(axis=0) / G
-    tau2 = var_mean / (4 * full)
-    floor = np.cumsum(2 * tau2**2)
+    jk_est, jk_var, floor = standard_error_reference(s2[:, 0, :], counts, sig2)
     np.testing.assert_allclose(est[:, 0], jk_est, rtol=1e-12)
     np.testing.assert_allclose(se[:, 0] ** 2, jk_var + floor, rtol=1e-10)
     assert np.all(floor[:2] > 0.05 * jk_var[:2])  # the floor is not negligible here

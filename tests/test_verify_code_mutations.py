@@ -125,7 +125,8 @@ def test_monte_carlo_disagreement_fails_the_run(monkeypatch):
     sqrt(2w²Δ)): the Monte Carlo agreement check sees it (z ~ 30) and the run must fail. It
     only printed 'NOT confirmed' and exited 0 (the mutation harness found this)."""
     import ldmstop.sim.schemes as schemes
-    from ldmstop.verify.suite import MC_FAIL_Z, exit_status, run_suite
+    from ldmstop.sim.confirm import FAIL_Z
+    from ldmstop.verify.suite import exit_status, run_suite
 
     ctx = Context(dps=30, quick=True, seed=0)
     clean = run_suite(ctx, only="prop1", monte_carlo="quick", show_progress=False)
@@ -141,7 +142,7 @@ def test_monte_carlo_disagreement_fails_the_run(monkeypatch):
     monkeypatch.setattr(schemes, "step_tables", half_noise)
     doc = run_suite(ctx, only="prop1", monte_carlo="quick", show_progress=False)
     agreement = next(m for m in doc["monte_carlo"]["results"] if m["id"] == "agreement")
-    assert agreement["z_max"] > MC_FAIL_Z
+    assert agreement["z_max"] > FAIL_Z and agreement["fails_run"]
     assert doc["summary"]["monte_carlo_disagrees"] == ["agreement"] and exit_status(doc) == 1
 
 

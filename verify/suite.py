@@ -164,11 +164,6 @@ def exit_status(doc: dict) -> int:
 CERTIFIED_CLAIMS = frozenset({"prop1", "prop2", "lemma1", "prop9"})
 
 
-#: |z| above which the Monte Carlo agreement check (MC W² against the exact discrete recursion,
-#: ~1,000 z-scores: 24 runs x 5 dimensions x 9 checkpoints) fails ``ldmstop verify``: a
-#: Bonferroni bar at family-wise level 1e-3 (normal tail 5.7e-7 per z-score, ~6e-4 per run,
-#: whatever the seed); the check's own "confirmed" bar stays 4 standard errors.
-MC_FAIL_Z = 5.0
 
 
 def certificate(claim_id: str, quick: bool) -> tuple[dict | None, str | None]:
@@ -282,11 +277,11 @@ def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None 
                                               and c["tolerance"] > 0),
                                              default=0.0),
         "monte_carlo_unconfirmed": [m.get("id") for m in mc["results"] if not m.get("confirmed")],
-        # the simulator disagreeing with the exact recursion beyond a family-wise bar fails the
-        # run (a bug in sim/, as a code comparison that fails); the confirmations' own bar of 4
-        # standard errors is exceeded by chance in a few percent of seeds over ~1,000 z-scores
-        "monte_carlo_disagrees": [m.get("id") for m in mc["results"] if m.get("id") == "agreement"
-                                  and not (float(m.get("z_max", 0.0)) <= MC_FAIL_Z)],
+        # a confirmation that shows a defect of the simulator beyond chance fails the run (a bug
+        # in sim/, as a code comparison that fails): each says so in ``fails_run`` — a
+        # deterministic check that failed, or a statistical one past its family-wise bar
+        # (ldmstop.sim.confirm); a stop check merely not confirmed (power) does not
+        "monte_carlo_disagrees": [m.get("id") for m in mc["results"] if m.get("fails_run")],
         # the Monte Carlo was asked for and could not run: the reason, and a non-zero exit
         "monte_carlo_failed": (mc["status"] if mc["status"].startswith(("error", "unavailable"))
                                else None),
