@@ -128,3 +128,12 @@ def test_every_anchor_matches_the_code_today():
         except H.StaleMutant as exc:
             stale.append(str(exc))
     assert not stale, stale
+
+
+def test_pytest_order_puts_the_mutated_modules_tests_first_and_keeps_the_whole_suite():
+    """Ordering by the mutated module changes when a kill happens, never which tests run."""
+    plain = H.pytest_targets(ROOT)
+    ordered = H.pytest_targets(ROOT, "sim/statistics.py")
+    assert sorted(ordered) == sorted(plain) and len(set(ordered)) == len(ordered)
+    assert ordered[0] != plain[0] and "statistics" in (ROOT / ordered[0]).read_text()
+    assert ordered[-1] == plain[-1]  # the property suite stays last

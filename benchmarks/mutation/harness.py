@@ -272,7 +272,10 @@ def run_verify(tree: Path, env: dict, timeout: float, extra: list[str]) -> Outco
         s = doc["summary"]
         detail += [f"refuted:{c}" for c in s.get("refuted_ids", [])]
         detail += [f"control-not-rejected:{c}" for c in s.get("controls_not_rejected", [])]
-        detail += [f"mc-unconfirmed:{c}" for c in s.get("monte_carlo_unconfirmed", [])]
+        detail += [f"mc-fails-run:{c}" for c in s.get("monte_carlo_disagrees", [])]
+        detail += [f"mc-unconfirmed:{c}" for c in s.get("monte_carlo_unconfirmed", [])
+                   if c not in s.get("monte_carlo_disagrees", [])]
+        detail += [f"code-disagrees:{c}" for c in s.get("code_disagrees_ids", [])]
     except (ValueError, KeyError, TypeError):
         last = [ln for ln in out.strip().splitlines() if ln.strip()][-1:] or [""]
         detail.append(f"no report ({last[0][:200]})")
@@ -285,13 +288,25 @@ def run_verify(tree: Path, env: dict, timeout: float, extra: list[str]) -> Outco
 HARNESS_TESTS = ("tests/test_mutation_harness.py",)
 
 
-def pytest_targets(tree: Path) -> list[str]:
+def _mentions(path: Path, names: tuple[str, ...]) -> bool:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return any(re.search(rf"\b{re.escape(n)}\b", text) for n in names)
+
+
+def pytest_targets(tree: Path, mutated: str | None = None) -> list[str]:
     """The suite in a fixed order: unit test files first (fast to fail), then the property
     suite. The same tests as ``pytest`` itself runs, less :data:`HARNESS_TESTS`; only the order
-    differs."""
+    differs. With ``mutated`` (the mutant's file, e.g. ``sim/statistics.py``) the unit files
+    that name its module (``statistics`` as a word) come first: a mutant fails sooner, and one
+    that survives still runs the whole suite (``-x`` stops at a failure, never otherwise)."""
     tests = tree / "tests"
     units = sorted(str(p.relative_to(tree)) for p in tests.glob("test_*.py")
                    if str(p.relative_to(tree)) not in HARNESS_TESTS)
+    if mutated:
+        stem = Path(mutated).stem
+        names = (stem,) if stem != "__init__" else (Path(mutated).parent.name,)
+        first = [u for u in units if _mentions(tree / u, names)]
+        units = first + [u for u in units if u not in first]
     rest = sorted(str(p.relative_to(tree)) for p in tests.iterdir()
                   if p.is_dir() and not p.name.startswith(("_", ".")) and p.name != "__pycache__")
     return units + rest
@@ -300,11 +315,13 @@ def pytest_targets(tree: Path) -> list[str]:
 _FAILED = re.compile(r"^(FAILED|ERROR) (\S+)", re.M)
 
 
-def run_pytest(tree: Path, env: dict, timeout: float, targets: list[str] | None = None) -> Outcome:
+def run_pytest(tree: Path, env: dict, timeout: float, targets: list[str] | None = None,
+               mutated: str | None = None) -> Outcome:
     """``pytest -x`` (stop at the first failure) under the CI Hypothesis profile; ``targets``
-    restricts it to some test files or node ids."""
+    restricts it to some test files or node ids; ``mutated`` orders the whole suite
+    (:func:`pytest_targets`)."""
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-           *(targets or pytest_targets(tree))]
+           *(targets or pytest_targets(tree, mutated))]
     rc, out, sec, timed_out = run_command(cmd, cwd=tree, env=env, timeout=timeout)
     if timed_out:
         return Outcome("timeout", None, sec, [], out[-3000:])

@@ -116,7 +116,7 @@ def run_one(m: Mutant, slot: dict, args) -> dict:
             H.run_verify(tree, env, args.verify_timeout, []))
         targets = args.tests.split(",") if args.tests else None
         rec["pytest"] = None if args.verify_only else asdict(
-            H.run_pytest(tree, env, args.pytest_timeout, targets))
+            H.run_pytest(tree, env, args.pytest_timeout, targets, mutated=m.file))
     rec["killed_by_verify"] = killed(rec["verify"], m)
     rec["killed_by_pytest"] = killed(rec["pytest"], m)
     rec["seconds"] = round(time.monotonic() - t0, 1)
@@ -266,7 +266,7 @@ def main(argv=None) -> int:
                "source_fingerprint": fingerprint, "python": sys.version.split()[0],
                "commands": {"verify": "python -m ldmstop verify --json",
                             "pytest": f"HYPOTHESIS_PROFILE={args.profile} python -m pytest -x -q "
-                                      "-p no:cacheprovider <unit files> tests/property"},
+                                      "-p no:cacheprovider <unit files naming the mutated module, other unit files> tests/property"},
                "loadavg_start": [round(x, 2) for x in load0], "complete": False,
                "tests": args.tests}
         if not args.no_baseline:
