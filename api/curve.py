@@ -517,14 +517,8 @@ def discrete_curve(problem: Problem, *, scheme: str, steps: int | None, init: st
     from ldmstop.sim import recursions as rec  # loaded when needed
 
     try:
-        if _is_vp(problem.schedule):
-            times, w2 = rec.discrete_w2_map(problem, steps=int(steps), scheme=scheme, init=init,
-                                            truncate=truncate)
-        else:  # the VP recursions need w² = -f; the general form reads f and g²
-            times, V = rec.discrete_variances_any_schedule(
-                problem.sigma2_used, schedule=problem.schedule, T=problem.T, steps=int(steps),
-                scheme=scheme, init=init, truncate=truncate)
-            w2 = rec.w2_from_variances(problem.sigma2, V)
+        times, w2 = rec.discrete_w2_map(problem, steps=int(steps), scheme=scheme, init=init,
+                                        truncate=truncate)  # one recursion, any schedule
     except ProblemError:
         raise
     except ValueError as exc:  # sim validates with plain ValueError: name the flag

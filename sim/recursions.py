@@ -3,8 +3,9 @@
 For Gaussian data every linear sampler keeps samples Gaussian, and in the PCA basis the
 components evolve independently, so the exact law of a *discretised* sampler is given by one
 scalar variance recursion per component (Pierret & Galerne, ICML 2025, arXiv:2405.14250;
-docs/theory.md §5). Written for any VP schedule (``β = w²``, ``B(s) = ∫_0^s w²``), for the linear
-score ``-m_i(s) y`` of :mod:`ldmstop.sim.scores` (exact ``m = 1/v``, plug-in ``m = 1/v̂``,
+docs/theory.md §5). One recursion for every schedule (:func:`step_factors`, fed by the schedule's
+step coefficients of :func:`ldmstop.sim.schedules.step_coefficients`); below in the VP case
+(``β = w²``, ``B(s) = ∫_0^s w²``, ``f = -β``, ``g² = 2β``), for the linear score ``-m_i(s) y`` of :mod:`ldmstop.sim.scores` (exact ``m = 1/v``, plug-in ``m = 1/v̂``,
 capped ``m = min(C, 1/v̂)``), on the grid ``t_k = (T - ε) k / K`` with ``s_k = T - t_k``,
 ``Δ = t_{k+1} - t_k``, ``β_k = w²(s_k)``, ``m_k = m(s_k)``:
 
@@ -38,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from .grid import ODE_SCHEMES, check_init, check_scheme, check_steps, check_truncate, solver_grid
-from .schedules import schedule_table
+from .schedules import ode_coefficient, schedule_table, step_coefficients
 from .scores import check_cap, is_variance_preserving, model_variance, score_coefficient
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
@@ -64,61 +65,81 @@ def initial_variance(sigma2_hat: np.ndarray, *, schedule: str, T: float, init: s
 
 
 def step_factors(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, scheme: str,
-                 truncate: float = 0.0, cap: float | None = None
+                 truncate: float = 0.0, cap: float | None = None,
+                 heun_last_corrector: bool = False
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-step linear map of one component: ``v_{k+1} = A_k² v_k + q_k``.
+    """Per-step linear map of one component: ``v_{k+1} = A_k² v_k + q_k``, for any schedule.
 
-    Returns ``(times (K+1,), A (K, D), q (K,))`` from the formulas in the module docstring.
+    With the schedule's step coefficients (:func:`ldmstop.sim.schedules.step_coefficients`:
+    ``f``, ``g²``, the EI factors) and the score coefficient ``m_k = m(s_k)``, one step
+    ``s → s' = s - h`` of each scheme (Pierret & Galerne 2025, eqs. (11)–(17), written for a
+    general drift; the module docstring gives the VP forms, ``f = -β``, ``g² = 2β``):
+
+    - EM: ``A = 1 + h (-f - g² m)``, ``q = h g²``;
+    - EI: ``A = b_{s'}/b_s - b_{s'} (G(s) - G(s')) m``, ``q = b_{s'}² (a_s²/b_s² - a_{s'}²/b_{s'}²)``;
+    - Euler-ODE: ``A = 1 + h c(s)``, ``c = -f - g² m/2`` (:func:`~ldmstop.sim.schedules.ode_coefficient`);
+    - Heun: ``A = 1 + h/2 (c(s) + c(s') (1 + h c(s)))``; on a step that ends at ``s = 0`` the
+      corrector is skipped (the score may be singular there) unless ``heun_last_corrector``
+      (Pierret & Galerne's notebook applies it).
+
+    Returns ``(times (K+1,), A (K, D), q (K,))``. Raises ``ProblemError`` when a coefficient of
+    a schedule that is not VP is not finite (an SDE scheme on the rectified flow at ``T = 1``,
+    where ``f`` and ``g²`` are infinite); on a VP schedule a factor that overflows is left
+    non-finite, and the callers refuse the result.
     """
     h = _as_hat(sigma2_hat)
     check_scheme(scheme)
     cap = check_cap(cap)
     times = solver_grid(T, steps, truncate)
-    tab = schedule_table(schedule)
     s = T - times
     s_left, s_right = s[:-1], s[1:]
     dt = np.diff(times)
-    beta = tab.w2(s_left)
+    co = step_coefficients(schedule, s_left, s_right)
     # a factor that overflows is inf (or NaN), and the callers refuse a non-finite result as an
     # input the scheme cannot take (one error line); NumPy's warnings would only add lines to it
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         m = score_coefficient(h, s_left, schedule, cap)
         if scheme == "em":
-            A = 1.0 + (dt * beta)[:, None] * (1.0 - 2.0 * m)
-            q = 2.0 * dt * beta
+            A = 1.0 + dt[:, None] * (-co.f_left[:, None] - co.g2_left[:, None] * m)
+            q = dt * co.g2_left
         elif scheme == "ei":
-            dB = tab.B(s_left) - tab.B(s_right)
-            gamma1 = np.expm1(dB)
-            A = 1.0 + gamma1[:, None] * (1.0 - 2.0 * m)
-            q = np.expm1(2.0 * dB)  # = 2 γ2
+            A = co.ei_ratio[:, None] - co.ei_weight[:, None] * m
+            q = co.ei_noise
         elif scheme == "euler-ode":
-            A = 1.0 + (dt * beta)[:, None] * (1.0 - m)
+            A = 1.0 + dt[:, None] * ode_coefficient(schedule, s_left, co.f_left, co.g2_left,
+                                                     co.beta_left, m, h, cap is not None)
             q = np.zeros_like(dt)
         else:  # heun
-            f_left = beta[:, None] * (1.0 - m)
+            f_left = ode_coefficient(schedule, s_left, co.f_left, co.g2_left, co.beta_left, m, h,
+                                     cap is not None)
             m_right = score_coefficient(h, s_right, schedule, cap)
-            f_right = tab.w2(s_right)[:, None] * (1.0 - m_right)
+            f_right = ode_coefficient(schedule, s_right, co.f_right, co.g2_right, co.beta_right,
+                                      m_right, h, cap is not None)
             corrected = 1.0 + 0.5 * dt[:, None] * (f_left + f_right * (1.0 + dt[:, None] * f_left))
             euler = 1.0 + dt[:, None] * f_left
-            A = np.where((s_right > 0.0)[:, None], corrected, euler)
+            keep = (s_right > 0.0) | bool(heun_last_corrector)
+            A = np.where(keep[:, None], corrected, euler)
             q = np.zeros_like(dt)
+    if not co.variance_preserving and not (np.all(np.isfinite(A)) and np.all(np.isfinite(q))):
+        raise ProblemError(f"scheme {scheme} has a non-finite coefficient on the {schedule} schedule "
+                           f"with T = {T:g}: its drift or diffusion is infinite at s = T "
+                           f"(use a smaller T, e.g. 0.999, or an ODE scheme)")
     return times, A, q
 
 
 def discrete_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int,
                        scheme: str, init: str = "pT", truncate: float = 0.0,
-                       cap: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Exact variance of every component after each solver step (Pierret & Galerne 2025, §4).
+                       cap: float | None = None, heun_last_corrector: bool = False
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Exact variance of every component after each solver step (Pierret & Galerne 2025, §4),
+    for any schedule.
 
     ``V_0`` from :func:`initial_variance`, then ``V_{k+1} = A_k² V_k + q_k`` with the scheme's
-    factors (module docstring). Returns ``(times (K+1,), V (K+1, D))``. A schedule that is not
-    VP (the rectified flow) goes through :func:`discrete_variances_any_schedule`.
+    factors (:func:`step_factors`). Returns ``(times (K+1,), V (K+1, D))``.
     """
-    if not is_variance_preserving(schedule):
-        return discrete_variances_any_schedule(sigma2_hat, schedule=schedule, T=T, steps=steps,
-                                               scheme=scheme, init=init, truncate=truncate, cap=cap)
+    check_init(init)
     times, A, q = step_factors(sigma2_hat, schedule=schedule, T=T, steps=steps, scheme=scheme,
-                               truncate=truncate, cap=cap)
+                               truncate=truncate, cap=cap, heun_last_corrector=heun_last_corrector)
     V = np.empty((A.shape[0] + 1, A.shape[1]))
     V[0] = initial_variance(sigma2_hat, schedule=schedule, T=T, init=init)
     with np.errstate(over="ignore", invalid="ignore"):  # non-finite: refused by the callers
@@ -238,95 +259,3 @@ def continuous_w2_map(problem, *, steps: int, scheme: str, init: str = "pT",
                                     steps=steps, scheme=scheme, init=init, truncate=truncate,
                                     cap=cap, times=times)
     return times, w2_from_variances(problem.sigma2, V)
-
-
-# --------------------------------------------------------------------------------------------
-# Any schedule, VP or not (VP-cosine, rectified flow). Added as a separate function so
-# that the VP recursions above stay as they are; the VP case is pinned to them in
-# tests/test_schedules.py.
-
-def discrete_variances_any_schedule(sigma2_hat: np.ndarray, *, schedule: str, T: float,
-                                    steps: int, scheme: str, init: str = "pT",
-                                    truncate: float = 0.0, cap: float | None = None,
-                                    heun_last_corrector: bool = False
-                                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Exact component variances of the discretised sampler for any schedule ``(a_s, b_s)``.
-
-    Forward SDE ``dX = f X ds + g dW`` with ``f = d log b/ds``, ``g² = (a²)' - 2 f a²``
-    (derived in :mod:`ldmstop.derivations.schedules`, generated ahead of time, read through
-    ``ldmstop.derivations.backends.schedule_coefficients``).
-    With the linear score ``-m y`` (``m = 1/v̂`` or ``min(C, 1/v̂)``, ``v̂ = a² + b² σ̂²``) and
-    one step from ``s`` to ``s' = s - h``, Pierret & Galerne's recursions (ICML 2025, eqs.
-    (11)–(17); docs/theory.md §5) read, for a general drift:
-
-    - EM: ``v ← (1 + h(-f - g² m))² v + h g²``
-    - EI: ``v ← (b_{s'}/b_s - b_{s'}(G(s) - G(s')) m)² v + b_{s'}²(a_s²/b_s² - a_{s'}²/b_{s'}²)``,
-      ``G = ∫ g²/b`` (``= 2/b`` for VP: then ``1 + γ1(1 - 2m)`` and ``2γ2`` exactly)
-    - Euler-ODE: ``v ← (1 + h c)² v``, ``c = -f - g² m/2``; Heun: two stages with ``c(s), c(s')``.
-
-    For the uncapped score the ODE coefficient is the simplified ``ode_coefficient`` (finite at
-    ``s = 1`` for the rectified flow). Heun skips the corrector on a step ending at ``s = 0``
-    (as :func:`step_factors`) unless ``heun_last_corrector`` (Pierret & Galerne's notebook
-    applies it). Raises ``ValueError`` when a coefficient is not finite (e.g. an SDE scheme on
-    the rectified flow at ``T = 1``, where ``f`` and ``g²`` are infinite).
-    Returns ``(times (K+1,), V (K+1, D))``.
-    """
-    from ldmstop.derivations.backends import schedule_coefficients
-
-    h = _as_hat(sigma2_hat)
-    check_scheme(scheme)
-    check_init(init)
-    cap = check_cap(cap)
-    times = solver_grid(T, steps, truncate)
-    co = schedule_coefficients(schedule)
-
-    def ev(name, s_arr, *extra):
-        s_arr = np.asarray(s_arr, dtype=float)
-        return np.asarray(co[name](s_arr, *extra), dtype=float) * np.ones_like(s_arr)
-
-    s = T - times
-    sl, sr = s[:-1], s[1:]
-    dt = np.diff(times)
-    col = lambda a: np.asarray(a, dtype=float)[:, None]  # noqa: E731
-    with np.errstate(divide="ignore", invalid="ignore"):
-        def m_of(s_arr):
-            v = col(ev("a2", s_arr)) + col(ev("b", s_arr)) ** 2 * h[None, :]
-            m = 1.0 / v
-            return m if cap is None else np.minimum(m, cap)
-
-        def c_ode(s_arr):
-            if cap is None:
-                sh = np.sqrt(h)[None, :]
-                return np.asarray(co["ode_coefficient"](col(s_arr), sh), dtype=float) * np.ones((len(s_arr), h.size))
-            return -col(ev("drift", s_arr)) - col(ev("diffusion2", s_arr)) * m_of(s_arr) / 2
-
-        if scheme == "em":
-            A = 1.0 + col(dt) * (-col(ev("drift", sl)) - col(ev("diffusion2", sl)) * m_of(sl))
-            q = dt * ev("diffusion2", sl)
-        elif scheme == "ei":
-            bl, br = ev("b", sl), ev("b", sr)
-            weight = br * (ev("ei_antiderivative", sl) - ev("ei_antiderivative", sr))
-            A = col(br / bl) - col(weight) * m_of(sl)
-            q = br**2 * (ev("a2", sl) / bl**2 - ev("a2", sr) / br**2)
-        elif scheme == "euler-ode":
-            A = 1.0 + col(dt) * c_ode(sl)
-            q = np.zeros_like(dt)
-        else:  # heun
-            fl = c_ode(sl)
-            fr = c_ode(sr)
-            corrected = 1.0 + 0.5 * col(dt) * (fl + fr * (1.0 + col(dt) * fl))
-            euler = 1.0 + col(dt) * fl
-            keep = (sr > 0.0) | bool(heun_last_corrector)
-            A = np.where(col(keep) > 0, corrected, euler)
-            q = np.zeros_like(dt)
-    if not (np.all(np.isfinite(A)) and np.all(np.isfinite(q))):
-        raise ProblemError(f"scheme {scheme} has a non-finite coefficient on the {schedule} schedule "
-                         f"with T = {T:g}: its drift or diffusion is infinite at s = T "
-                         f"(use a smaller T, e.g. 0.999, or an ODE scheme)")
-    V = np.empty((A.shape[0] + 1, h.size))
-    V[0] = (np.ones_like(h) if init == "normal"
-            else ev("a2", np.array([T]))[0] + ev("b", np.array([T]))[0] ** 2 * h)
-    A2 = A * A
-    for k in range(A.shape[0]):
-        V[k + 1] = A2[k] * V[k] + q[k]
-    return times, V

@@ -10,13 +10,15 @@ polynomial for OU and VP-linear), so the exponential integrator's increments
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
-__all__ = ["schedule_table", "ScheduleTable"]
+__all__ = ["schedule_table", "ScheduleTable", "StepCoefficients", "step_coefficients",
+           "ode_coefficient"]
 
 
 class ScheduleTable:
@@ -40,8 +42,8 @@ class ScheduleTable:
         """``b_s = exp(-B(s))``."""
         return self._broadcast(self._b, s)
 
-    def w2(self, s) -> np.ndarray:
-        """``w_s²``, the VP rate (``β`` in Pierret & Galerne's convention)."""
+    def beta(self, s) -> np.ndarray:
+        """``β(s) = w_s²``, the VP rate (Pierret & Galerne's ``β``; ``W²`` is the distance)."""
         return self._broadcast(self._w2, s)
 
     def B(self, s) -> np.ndarray:
@@ -66,3 +68,73 @@ def schedule_table(name: str) -> ScheduleTable:
         raise ProblemError(f"schedule {name!r} is not variance-preserving (no w_s²); the simulators "
                          "and recursions step VP schedules only")
     return ScheduleTable(name, fns.a2, fns.b, fns.w2, fns.log_signal, fns.inverse_a2)
+
+
+@dataclass(frozen=True)
+class StepCoefficients:
+    """The schedule's coefficients on each step ``s_k → s_{k+1} = s_k - h`` of a grid, for any
+    schedule ``(a_s, b_s)``: drift ``f = d log b/ds`` and diffusion ``g² = (a²)' - 2 f a²`` at
+    both ends, and the exponential integrator's factors ``ratio = b_{s'}/b_s``,
+    ``weight = b_{s'} (G(s) - G(s'))`` (``G = ∫ g²/b``) and noise variance
+    ``q = b_{s'}² (a_s²/b_s² - a_{s'}²/b_{s'}²)`` (Pierret & Galerne 2025, eqs. (11)–(17)).
+    On a VP schedule (``f = -β``, ``g² = 2β``, ``ΔB = B(s) - B(s')``) these are
+    ``e^{ΔB}``, ``2 (e^{ΔB} - 1)`` and ``e^{2ΔB} - 1``, computed with ``expm1`` so that small
+    steps keep every digit; ``beta_left``/``beta_right`` hold ``β`` there (``None`` otherwise)."""
+
+    variance_preserving: bool
+    f_left: np.ndarray
+    g2_left: np.ndarray
+    f_right: np.ndarray
+    g2_right: np.ndarray
+    ei_ratio: np.ndarray
+    ei_weight: np.ndarray
+    ei_noise: np.ndarray
+    beta_left: np.ndarray | None
+    beta_right: np.ndarray | None
+
+
+def step_coefficients(schedule: str, s_left: np.ndarray, s_right: np.ndarray) -> StepCoefficients:
+    """:class:`StepCoefficients` of the steps ``s_left[k] → s_right[k]`` (forward times) of the
+    built-in ``schedule``: the one table that the kernels (:mod:`ldmstop.sim.schemes`) and the
+    exact recursions (:mod:`ldmstop.sim.recursions`) read. Generated functions only (no SymPy)."""
+    from ldmstop.derivations.backends import numpy_schedule, schedule_coefficients
+
+    sl = np.asarray(s_left, dtype=float)
+    sr = np.asarray(s_right, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if numpy_schedule(schedule).variance_preserving:
+            tab = schedule_table(schedule)
+            bl, br = tab.beta(sl), tab.beta(sr)
+            dB = tab.B(sl) - tab.B(sr)
+            return StepCoefficients(True, -bl, 2.0 * bl, -br, 2.0 * br, np.exp(dB),
+                                    2.0 * np.expm1(dB), np.expm1(2.0 * dB), bl, br)
+        co = schedule_coefficients(schedule)
+
+        def ev(name, x):
+            return np.asarray(co[name](x), dtype=float) * np.ones_like(x)
+
+        b_l, b_r = ev("b", sl), ev("b", sr)
+        return StepCoefficients(
+            False, ev("drift", sl), ev("diffusion2", sl), ev("drift", sr), ev("diffusion2", sr),
+            b_r / b_l, b_r * (ev("ei_antiderivative", sl) - ev("ei_antiderivative", sr)),
+            b_r**2 * (ev("a2", sl) / b_l**2 - ev("a2", sr) / b_r**2), None, None)
+
+
+def ode_coefficient(schedule: str, s: np.ndarray, f: np.ndarray, g2: np.ndarray,
+                    beta: np.ndarray | None, m: np.ndarray, sigma2_hat: np.ndarray,
+                    capped: bool) -> np.ndarray:
+    """The probability-flow ODE's linear coefficient ``c = -f - g² m/2`` per (time, component)
+    for the linear score ``-m y`` (``dY = c Y dt`` in backward time): ``β (1 - m)`` on a VP
+    schedule; on another schedule with the uncapped score the simplified generated
+    ``ode_coefficient(s, σ̂)``, finite at ``s = 1`` on the rectified flow where ``f`` and ``g²``
+    are not."""
+    if beta is not None:
+        return beta[:, None] * (1.0 - m)
+    if not capped:
+        from ldmstop.derivations.backends import schedule_coefficients
+
+        fn = schedule_coefficients(schedule)["ode_coefficient"]
+        x = np.asarray(s, dtype=float)
+        root = np.sqrt(np.asarray(sigma2_hat, dtype=float))[None, :]
+        return np.asarray(fn(x[:, None], root), dtype=float) * np.ones((x.size, root.size))
+    return -f[:, None] - 0.5 * g2[:, None] * m

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .grid import SCHEMES, check_scheme, solver_grid
-from .scores import is_variance_preserving, score_coefficient
+from .schedules import ode_coefficient, step_coefficients
+from .scores import score_coefficient
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
 __all__ = ["SCHEME_IDS", "StepTables", "step_tables"]
@@ -89,41 +90,13 @@ def step_tables(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, 
         corrector = sr > 0.0
         # An unused corrector may sit on an infinite score (σ̂ = 0 at s = 0): keep it finite.
         m_right = np.where(corrector[:, None], m_right, 0.0)
-        if is_variance_preserving(schedule):
-            from .schedules import schedule_table
-
-            tab = schedule_table(schedule)
-            w2l, w2r = tab.w2(sl), tab.w2(sr)
-            f, g2 = -w2l, 2.0 * w2l
-            dB = tab.B(sl) - tab.B(sr)
-            ratio, weight = np.exp(dB), 2.0 * np.expm1(dB)
-            q_ei = np.expm1(2.0 * dB)
-            cl = w2l[:, None] * (1.0 - m_left)
-            cr = w2r[:, None] * (1.0 - m_right)
-        else:
-            from ldmstop.derivations.backends import schedule_coefficients
-
-            co = schedule_coefficients(schedule)
-
-            def ev(name, x):
-                return np.asarray(co[name](x), dtype=float) * np.ones_like(x)
-
-            f, g2 = ev("drift", sl), ev("diffusion2", sl)
-            bl, br = ev("b", sl), ev("b", sr)
-            ratio = br / bl
-            weight = br * (ev("ei_antiderivative", sl) - ev("ei_antiderivative", sr))
-            q_ei = br**2 * (ev("a2", sl) / bl**2 - ev("a2", sr) / br**2)
-            if ode and cap is None:  # the simplified form, finite at s = 1 on the rectified flow
-                root = np.sqrt(h)[None, :]
-
-                def c_of(x):
-                    return np.asarray(co["ode_coefficient"](x[:, None], root), dtype=float) * np.ones((x.size, D))
-
-                cl, cr = c_of(sl), c_of(sr)
-            else:
-                cl = -f[:, None] - 0.5 * g2[:, None] * m_left
-                cr = -ev("drift", sr)[:, None] - 0.5 * ev("diffusion2", sr)[:, None] * m_right
-            cr = np.where(corrector[:, None], cr, 0.0)
+        co = step_coefficients(schedule, sl, sr)  # the table the exact recursions read too
+        f, g2 = co.f_left, co.g2_left
+        ratio, weight, q_ei = co.ei_ratio, co.ei_weight, co.ei_noise
+        capped = cap is not None
+        cl = ode_coefficient(schedule, sl, f, g2, co.beta_left, m_left, h, capped)
+        cr = ode_coefficient(schedule, sr, co.f_right, co.g2_right, co.beta_right, m_right, h, capped)
+        cr = np.where(corrector[:, None], cr, 0.0)
         noise_sd = np.sqrt(g2 * dt) if scheme == "em" else np.sqrt(q_ei)
     if ode:
         needed = (cl, cr)

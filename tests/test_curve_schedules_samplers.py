@@ -78,17 +78,31 @@ def test_discrete_converges_to_exact_with_steps():
     assert errs[2] < 0.2 * errs[0]
 
 
-def test_general_recursion_pinned_to_vp_recursion():
-    from ldmstop.sim.recursions import discrete_variances, discrete_variances_any_schedule
+def test_vp_step_coefficients_equal_the_general_forms():
+    """The one recursion reads each schedule's step coefficients; on a VP schedule they are the
+    ``expm1`` forms (``f = -β``, ``g² = 2β``, EI ``e^{ΔB}``, ``2(e^{ΔB} - 1)``, ``e^{2ΔB} - 1``).
+    Here they are held to the general forms from ``f``, ``g²``, ``b`` and ``G = ∫ g²/b``
+    (Pierret & Galerne 2025, eqs. (11)–(17)) on the same steps, evaluated from the generated
+    schedule functions directly."""
+    from ldmstop.derivations.backends import schedule_coefficients
+    from ldmstop.sim.schedules import step_coefficients
 
-    lam = np.array([5.0, 1.0, 0.2, 1e-3, 1e-5])
-    for scheme in ("em", "ei", "euler-ode", "heun"):
-        for init in ("pT", "normal"):
-            _, a = discrete_variances(lam, schedule="vp-linear", T=1.0, steps=40, scheme=scheme,
-                                      init=init, truncate=1e-3)
-            _, b = discrete_variances_any_schedule(lam, schedule="vp-linear", T=1.0, steps=40,
-                                                   scheme=scheme, init=init, truncate=1e-3)
-            np.testing.assert_allclose(b, a, rtol=1e-9)
+    for schedule in ("ou", "vp-linear", "vp-cosine"):
+        co = schedule_coefficients(schedule)
+        s = np.linspace(0.9, 1e-3, 41)
+        sl, sr = s[:-1], s[1:]
+        got = step_coefficients(schedule, sl, sr)
+        assert got.variance_preserving
+        ev = lambda name, x: np.asarray(co[name](x), dtype=float) * np.ones_like(x)  # noqa: E731
+        bl, br = ev("b", sl), ev("b", sr)
+        np.testing.assert_allclose(got.f_left, ev("drift", sl), rtol=1e-12)
+        np.testing.assert_allclose(got.g2_right, ev("diffusion2", sr), rtol=1e-12)
+        np.testing.assert_allclose(got.ei_ratio, br / bl, rtol=1e-12)
+        np.testing.assert_allclose(got.ei_weight,
+                                   br * (ev("ei_antiderivative", sl) - ev("ei_antiderivative", sr)),
+                                   rtol=1e-9)
+        np.testing.assert_allclose(got.ei_noise,
+                                   br**2 * (ev("a2", sl) / bl**2 - ev("a2", sr) / br**2), rtol=1e-9)
 
 
 @pytest.mark.parametrize("argv,msg", [

@@ -23,7 +23,7 @@ def test_step_coefficients_reproduce_the_theory_recursion(schedule):
     """With the exact Gaussian noise/velocity, the learned sampler's update
     ``y ← α y + β out + γ ξ`` maps a component variance exactly as the theory's recursion."""
     from ldmstop.derivations.backends import schedule_coefficients
-    from ldmstop.sim.recursions import discrete_variances_any_schedule
+    from ldmstop.sim.recursions import discrete_variances
 
     spec = schedules.sampler_spec(schedule)
     K = 40
@@ -39,7 +39,7 @@ def test_step_coefficients_reproduce_the_theory_recursion(schedule):
         # E[ε | x] = a x / v and E[ε - X0 | x] = (a - b σ²) x / v for N(0, σ²) data
         gain = np.sqrt(a2) / v if spec.target == "eps" else (np.sqrt(a2) - b * sig2) / v
         V = (c["alpha"][k] + c["beta"][k] * gain) ** 2 * V + c["gamma"][k] ** 2
-    _, Vt = discrete_variances_any_schedule(sig2, schedule=schedule, T=spec.T, steps=K,
+    _, Vt = discrete_variances(sig2, schedule=schedule, T=spec.T, steps=K,
                                             scheme=spec.scheme, init="normal", truncate=spec.truncate)
     np.testing.assert_allclose(V, Vt[-1], rtol=1e-10)
     np.testing.assert_allclose(c["times"], np.linspace(0, spec.T - spec.truncate, K + 1), rtol=0, atol=1e-15)

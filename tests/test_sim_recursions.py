@@ -228,7 +228,7 @@ def test_rate_and_variance_tables_match_the_schedule_definitions(schedule):
 
     s = np.concatenate([[1e-9, 1e-4], np.linspace(0.01, 0.99, 9)])
     tab = schedule_table(schedule)
-    np.testing.assert_allclose(tab.w2(s), ref.rate_np(schedule, s), rtol=1e-13)
+    np.testing.assert_allclose(tab.beta(s), ref.rate_np(schedule, s), rtol=1e-13)
     np.testing.assert_allclose(tab.B(s), ref.integrated_rate_np(schedule, s), rtol=1e-12)
     a2, b2 = ref.ab2_np(schedule, s)
     np.testing.assert_allclose(tab.a2(s), a2, rtol=1e-13)

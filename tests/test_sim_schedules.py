@@ -1,7 +1,7 @@
 """Monte Carlo confirmation of the discretised samplers on the new schedules.
 
 VP-cosine goes through ldmstop.sim's Numba Monte Carlo (a VP schedule). The rectified flow is
-not VP, so its general recursion (``discrete_variances_any_schedule``) is confirmed here by
+not VP, so its general recursion (``discrete_variances``) is confirmed here by
 simulating sample paths with the schemes written from the SDE definitions (hand-typed
 ``f = -1/(1-s)``, ``g² = 2s/(1-s)``, score ``-y/(s² + (1-s)² σ̂²)``; the exponential integrator's
 weights by numerical quadrature, not by the SymPy antiderivative)."""
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import ldmstop
-from ldmstop.sim.recursions import discrete_variances_any_schedule
+from ldmstop.sim.recursions import discrete_variances
 
 SIG2_HAT = np.array([1.7, 0.3, 0.02])
 
@@ -73,7 +73,7 @@ def _rf_paths(scheme: str, T: float, K: int, n: int, seed: int) -> np.ndarray:
 def test_rectified_flow_recursion_confirmed_by_sample_paths(scheme, T):
     K, n = 12, 200_000
     y = _rf_paths(scheme, T, K, n, seed=7)
-    _, V = discrete_variances_any_schedule(SIG2_HAT, schedule="rectified-flow", T=T, steps=K,
+    _, V = discrete_variances(SIG2_HAT, schedule="rectified-flow", T=T, steps=K,
                                            scheme=scheme, init="pT")
     emp = y.var(axis=0)
     se = V[-1] * np.sqrt(2.0 / (n - 1))  # Gaussian: sd of the sample variance
@@ -87,7 +87,7 @@ def test_rectified_flow_mc_comparison_rejects_a_wrong_recursion(scheme, T):
     # told apart by the same comparison, or the test above certifies nothing
     K, n = 12, 200_000
     y = _rf_paths(scheme, T, K, n, seed=7)
-    _, V = discrete_variances_any_schedule(SIG2_HAT, schedule="rectified-flow", T=T, steps=K + 1,
+    _, V = discrete_variances(SIG2_HAT, schedule="rectified-flow", T=T, steps=K + 1,
                                            scheme=scheme, init="pT")
     z = np.abs(y.var(axis=0) - V[-1]) / (V[-1] * np.sqrt(2.0 / (n - 1)))
     assert z.max() > 5.0, (scheme, z)

@@ -79,8 +79,8 @@ def test_convergence_catches_a_rate_table_shared_by_kernel_and_recursion(monkeyp
     clean = confirm.confirm_convergence()
     assert clean["confirmed"] and not clean["fails_run"], clean["defects"]
     assert 0.45 < clean["worst_ratio"] <= confirm.CONVERGENCE_RATIO
-    original = ScheduleTable.w2
-    monkeypatch.setattr(ScheduleTable, "w2", lambda self, s: 2.0 * original(self, s))
+    original = ScheduleTable.beta
+    monkeypatch.setattr(ScheduleTable, "beta", lambda self, s: 2.0 * original(self, s))
     bad = confirm.confirm_convergence()
     assert bad["fails_run"] and bad["defects"]
 

@@ -87,10 +87,10 @@ def test_frechet_and_recursions_api_load_no_sympy():
     code = ("import sys, numpy as np\n"
             "from ldmstop.frechet import frechet_distance2\n"
             "from ldmstop import Problem\n"
-            "from ldmstop.sim.recursions import discrete_w2_map, discrete_variances_any_schedule\n"
+            "from ldmstop.sim.recursions import discrete_w2_map, discrete_variances\n"
             "frechet_distance2(np.diag([2.0, 1.0]), np.eye(2))\n"
             "discrete_w2_map(Problem.from_variances([1.0, 0.5]), steps=4, scheme='ei')\n"
-            "discrete_variances_any_schedule(np.array([1.0, 0.5]), schedule='rectified-flow', T=1.0,"
+            "discrete_variances(np.array([1.0, 0.5]), schedule='rectified-flow', T=1.0,"
             " steps=4, scheme='heun')\n"
             f"print([m for m in {SYMPY_SIDE!r} if m in sys.modules])")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)

@@ -260,7 +260,7 @@ MUTANTS: tuple[Mutant, ...] = (
       (), tags=("default",)),
     # ------------------------------------------------------------------ sim
     M("s01-em-recursion-noise-factor", "sim/recursions.py",
-      "q = 2.0 * dt * beta", "q = dt * beta",
+      "q = dt * co.g2_left", "q = 0.5 * dt * co.g2_left",
       "Euler–Maruyama variance recursion with noise Δβ instead of 2Δβ",
       _MC, tags=("noise-factor",)),
     M("s02-em-kernel-noise-factor", "sim/schemes.py",
@@ -269,7 +269,7 @@ MUTANTS: tuple[Mutant, ...] = (
       "Euler–Maruyama kernel with noise sqrt(w²Δ) instead of sqrt(2w²Δ)",
       _MC, tags=("noise-factor",)),
     M("s03-ei-recursion-gamma2", "sim/recursions.py",
-      "q = np.expm1(2.0 * dB)  # = 2 γ2", "q = np.expm1(dB)  # = 2 γ2",
+      "q = co.ei_noise", "q = np.sqrt(1.0 + co.ei_noise) - 1.0",
       "exponential-integrator recursion with noise e^{ΔB} − 1 instead of e^{2ΔB} − 1",
       _MC, tags=("noise-factor",)),
     M("s04-heun-recursion-no-predictor", "sim/recursions.py",
@@ -347,8 +347,9 @@ MUTANTS: tuple[Mutant, ...] = (
       "for lane, ss in enumerate(np.random.SeedSequence(seed).spawn(1)[0].spawn(LANES + 1)):",
       "every chunk draws the same stream: the chunks are not independent batches",
       _MC, tags=("rng",)),
-    M("s20-general-em-noise-factor", "sim/recursions.py",
-      'q = dt * ev("diffusion2", sl)', 'q = 2.0 * dt * ev("diffusion2", sl)',
-      "general-schedule EM recursion with noise 2hg² (g² already is 2w² on VP schedules)",
+    M("s20-general-em-noise-factor", "sim/schedules.py",
+      'False, ev("drift", sl), ev("diffusion2", sl),', 'False, ev("drift", sl), 2.0 * ev("diffusion2", sl),',
+      "general-schedule step table with g² doubled (2hg² noise: g² already is 2w² on VP "
+      "schedules), shared by kernel and recursion since both read one table",
       (), tags=("noise-factor",)),
 )

@@ -106,8 +106,7 @@ def compute_table(*, grid_offset: int = -1, heun_convention: str = "pg") -> dict
     published; 0 is the negative control, 'N steps'). ``heun_convention``: ``pg`` applies the
     Heun corrector on the last step too (their notebook), ``sim`` uses ldmstop.sim's choice
     (last step Euler, Karras et al. 2022)."""
-    from ldmstop.sim.recursions import (continuous_variances, discrete_variances,
-                                        discrete_variances_any_schedule)
+    from ldmstop.sim.recursions import continuous_variances, discrete_variances
 
     lam = _spectrum()
     out = {"discrete": {}, "continuous": {}}
@@ -120,7 +119,7 @@ def compute_table(*, grid_offset: int = -1, heun_convention: str = "pg") -> dict
                     kw = dict(schedule="vp-linear", T=1.0, steps=N + grid_offset, scheme=scheme,
                               init=init, truncate=eps)
                     if scheme == "heun" and heun_convention == "pg":
-                        _, V = discrete_variances_any_schedule(lam, heun_last_corrector=True, **kw)
+                        _, V = discrete_variances(lam, heun_last_corrector=True, **kw)
                     else:
                         _, V = discrete_variances(lam, **kw)
                     row.append(_w2(V[-1], lam))
@@ -219,7 +218,7 @@ def pg_table_claim(dps: int = 50, quick: bool = False, figures_dir: str | None =
                      "Heun reproduce every printed cell of the table, and the continuous SDE/ODE "
                      "columns, to the digits printed.",
         "methods": ["ldmstop.sim.recursions.discrete_variances (EM, EI, Euler-ODE; Heun for ε > 0)",
-                    "discrete_variances_any_schedule(heun_last_corrector=True) for Heun (P&G's "
+                    "discrete_variances(heun_last_corrector=True) for Heun (P&G's "
                     "convention), pinned to the VP recursion in the tests",
                     "ldmstop.sim.recursions.continuous_variances for the continuous columns",
                     "comparison of the formatted strings, their format re-typed"],
