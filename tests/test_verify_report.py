@@ -93,3 +93,12 @@ def test_verbose_and_markdown_render(doc):
     md = markdown_report(doc)
     assert "| [prop9](#prop9) |" in md and "Monte Carlo confirmations" in md
     json.dumps(doc)  # the document stays JSON
+
+
+def test_markdown_names_a_confirmation_that_fails_the_run_and_its_defect(doc):
+    doc["monte_carlo"]["results"].append({"id": "convergence", "confirmed": False, "fails_run": True,
+                                          "defects": ["ou/em/exact/pT: gap 0.1 at 200 steps"]})
+    rows = [ln for ln in markdown_report(doc).splitlines() if ln.startswith("| convergence |")]
+    assert len(rows) == 1 and "**yes**" in rows[0] and "gap 0.1 at 200 steps" in rows[0]
+    agree = [ln for ln in markdown_report(doc).splitlines() if ln.startswith("| agreement |")][0]
+    assert "| no |" in agree

@@ -414,11 +414,18 @@ def markdown_report(doc: dict) -> str:
     mc = doc.get("monte_carlo", {})
     out += ["## Monte Carlo confirmations", ""]
     if mc.get("results"):
-        out += ["| id | description | confirmed | gain | stderr | max z |", "|---|---|---|---|---|---|"]
+        out += ["| id | description | confirmed | fails the run | gain | stderr | max z | defects |",
+                "|---|---|---|---|---|---|---|---|"]
+        dash = lambda v: "—" if v is None else _value(v)  # noqa: E731
         for m in mc["results"]:
             out.append(f"| {m.get('id')} | {m.get('description', '')} | {m.get('confirmed')} | "
-                       f"{_value(m.get('gain'))} | {_value(m.get('gain_stderr'))} | {_value(m.get('z_max'))} |")
-        out.append("")
+                       f"{'**yes**' if m.get('fails_run') else 'no'} | {dash(m.get('gain'))} | "
+                       f"{dash(m.get('gain_stderr'))} | {dash(m.get('z_max'))} | "
+                       f"{'; '.join(m.get('defects') or []) or '—'} |")
+        out += ["", "A confirmation *fails the run* when it shows a defect of the simulator beyond "
+                "chance: a deterministic check that failed, or a statistical one past its "
+                "family-wise bar (docs/verify.md). A stop check merely not confirmed is a "
+                "question of power and is reported only.", ""]
     else:
         out += [f"Status: {mc.get('status', 'not run')}.", ""]
     out += ["## Reproduce", "", "```bash",
