@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .problem import SCHEDULES
+from .registry import DEFAULT_SCHEDULE, INITS, SCHEDULES, SCHEMES
 
 HELP = "best latent dimension and stopping time/step for a data set, spectrum or covariance"
 
@@ -29,14 +29,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sc.add_argument("--exact-score", action="store_true",
                     help="the exact score of the spectrum, also for --data/--digits (then the best "
                          "stop is the end of sampling and W2 = 0 there: nothing to advise)")
-    parser.add_argument("--schedule", choices=SCHEDULES, default="ou", help="noise schedule (default: ou)")
+    parser.add_argument("--schedule", choices=SCHEDULES, default=DEFAULT_SCHEDULE,
+                        help=f"noise schedule (default: {DEFAULT_SCHEDULE})")
     from .cli_common import T_HELP
 
     parser.add_argument("--T", type=float, default=None, help=T_HELP)
     smp = parser.add_argument_group("sampler (default: exact continuous-time)")
-    smp.add_argument("--scheme", choices=("exact", "em", "ei", "euler-ode", "heun"), default="exact")
+    smp.add_argument("--scheme", choices=SCHEMES, default="exact")
     smp.add_argument("--steps", type=int, metavar="K", help="solver steps (discretised schemes)")
-    smp.add_argument("--init", choices=("pT", "normal"), default="pT")
+    smp.add_argument("--init", choices=INITS, default="pT")
     smp.add_argument("--truncate", type=float, default=0.0, metavar="EPS")
     parser.add_argument("--grid", type=int, default=1001, help="backward times for the exact sampler")
     parser.add_argument("--json", action="store_true", help="print one JSON document")

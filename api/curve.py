@@ -23,6 +23,8 @@ import numpy as np
 # that replacing a look-up (a test, a verify negative control) reaches this code.
 from ldmstop.derivations import backends
 
+from . import registry as _registry
+from .dimensions import discarded_variance, w2_by_dimension
 from .errors import NumericalError, ProblemError, plain
 from .problem import Problem, _real_array, check_discretisable
 
@@ -174,11 +176,7 @@ def w2_map(problem: Problem, times: np.ndarray) -> np.ndarray:
         return w2_map_general(problem, times)
     x = noise_levels(problem, times)
     err = component_errors(problem.sigma2, problem.sigma2_used, x)
-    kept = np.cumsum(err, axis=0)
-    # Σ_{i>d} σ_i²: reversed cumulative sum from the smallest components, which keeps the
-    # small tail sums accurate instead of subtracting from the total.
-    tail = np.concatenate([np.cumsum(problem.sigma2[::-1])[::-1][1:], [0.0]])
-    return kept + tail[:, None]
+    return w2_by_dimension(err, problem.sigma2)
 
 
 def threshold_times(problem: Problem, *, estimated: bool = False) -> np.ndarray:
@@ -249,7 +247,7 @@ def optimal_stop(problem: Problem, times: np.ndarray, w2: np.ndarray | None = No
     incumbent = float(f_best.min())
     candidates = np.flatnonzero(lower <= incumbent)
 
-    tail = np.concatenate([np.cumsum(sig2[::-1])[::-1][1:], [0.0]])
+    tail = discarded_variance(sig2)
     best = {"d": int(np.argmin(f_best)) + 1, "x": float(x[k_best[np.argmin(f_best)]]),
             "w2_squared": incumbent, "interior": False}
     best["t"] = float(times[k_best[best["d"] - 1]])
@@ -372,8 +370,8 @@ def _ensure_result_finite(res: "CurveResult") -> None:
 #: Samplers: the exact continuous-time process, or a discretisation of it (Pierret & Galerne
 #: 2025: Euler–Maruyama and exponential integrator on the backward SDE, Euler and Heun on the
 #: probability-flow ODE).
-SCHEMES = ("exact", "em", "ei", "euler-ode", "heun")
-INITS = ("pT", "normal")
+SCHEMES = _registry.SCHEMES
+INITS = _registry.INITS
 
 
 def _is_vp(schedule: str) -> bool:
@@ -395,8 +393,7 @@ def w2_map_general(problem: Problem, times: np.ndarray) -> np.ndarray:
     a2 = np.asarray(co["a2"](s), dtype=float) * np.ones_like(s)
     omb2 = np.asarray(co["one_minus_b2"](s), dtype=float) * np.ones_like(s)
     err = component_errors_general(problem.sigma2, problem.sigma2_used, a2, omb2)
-    tail = np.concatenate([np.cumsum(problem.sigma2[::-1])[::-1][1:], [0.0]])
-    return np.cumsum(err, axis=0) + tail[:, None]
+    return w2_by_dimension(err, problem.sigma2)
 
 
 def component_errors_general(sigma2: np.ndarray, sigma2_hat: np.ndarray, a2: np.ndarray,
@@ -448,7 +445,7 @@ def optimal_stop_general(problem: Problem, times: np.ndarray, w2: np.ndarray,
     f_best = w2[np.arange(problem.D), k_best]
     order = np.argsort(f_best, kind="stable")[:refine]
     sig2, hat2 = problem.sigma2, problem.sigma2_used
-    tail = np.concatenate([np.cumsum(sig2[::-1])[::-1][1:], [0.0]])
+    tail = discarded_variance(sig2)
     co = backends.schedule_coefficients(problem.schedule)
     a2f, ombf = co["a2"], co["one_minus_b2"]
     j0 = int(order[0])

@@ -14,6 +14,7 @@ import sys
 
 from ldmstop.cli_common import add_problem_arguments, emit, problem_from_args
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
+from ldmstop.registry import INITS, SAMPLER_SCHEMES
 
 HELP = "Monte Carlo simulation of the latent sampler: W2^2 with error bars vs the exact theory"
 
@@ -28,10 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="latent dimension (PCA encoder), or 'all' for every d (default: all)")
     sim.add_argument("--paths", type=int, default=100_000, help="Monte Carlo paths (default: 100000)")
     sim.add_argument("--steps", type=int, default=200, help="solver steps K (default: 200)")
-    sim.add_argument("--scheme", choices=("em", "ei", "euler-ode", "heun"), default="ei",
+    sim.add_argument("--scheme", choices=SAMPLER_SCHEMES, default="ei",
                      help="em / ei: backward SDE (Euler–Maruyama, exponential integrator); "
                           "euler-ode / heun: probability-flow ODE (default: ei)")
-    sim.add_argument("--init", choices=("pT", "normal"), default="pT",
+    sim.add_argument("--init", choices=INITS, default="pT",
                      help="start from the model's p_T or from N(0, I) (default: pT)")
     sim.add_argument("--cap", type=float, default=None, metavar="C",
                      help="capped score-matching score min(C, 1/v̂) of Prop 4 (C > 1)")

@@ -10,17 +10,15 @@ import math
 
 import numpy as np
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
+from ldmstop.registry import INITS, ODE_SCHEMES, SAMPLER_SCHEMES, SDE_SCHEMES
 
 __all__ = ["SCHEMES", "SDE_SCHEMES", "ODE_SCHEMES", "INITS", "solver_grid", "check_steps",
            "check_scheme", "check_init", "check_truncate"]
 
 #: Euler–Maruyama and exponential integrator step the backward SDE; Euler and Heun step the
-#: probability-flow ODE.
-SDE_SCHEMES = ("em", "ei")
-ODE_SCHEMES = ("euler-ode", "heun")
-SCHEMES = SDE_SCHEMES + ODE_SCHEMES
+#: probability-flow ODE (names, orders and references: :mod:`ldmstop.registry`).
+SCHEMES = SAMPLER_SCHEMES
 #: ``pT``: start from the model's own ``p_T``; ``normal``: start from ``N(0, I)``.
-INITS = ("pT", "normal")
 
 
 def check_steps(steps) -> int:

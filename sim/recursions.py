@@ -40,6 +40,7 @@ import numpy as np
 from .grid import ODE_SCHEMES, check_init, check_scheme, check_steps, check_truncate, solver_grid
 from .schedules import schedule_table
 from .scores import check_cap, is_variance_preserving, model_variance, score_coefficient
+from ldmstop.dimensions import w2_by_dimension
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
 __all__ = ["discrete_variances", "discrete_w2_map", "continuous_variances", "continuous_w2_map",
@@ -211,9 +212,7 @@ def w2_from_variances(sigma2: np.ndarray, V: np.ndarray) -> np.ndarray:
     Cumulative sums over components; the discarded tail is summed from the smallest."""
     sig2 = np.asarray(sigma2, dtype=float)
     err = (np.sqrt(np.asarray(V, dtype=float)) - np.sqrt(sig2)[None, :]) ** 2
-    kept = np.cumsum(err.T, axis=0)
-    tail = np.concatenate([np.cumsum(sig2[::-1])[::-1][1:], [0.0]])
-    return kept + tail[:, None]
+    return w2_by_dimension(err.T, sig2)
 
 
 def discrete_w2_map(problem, *, steps: int, scheme: str, init: str = "pT",

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .grid import SCHEMES, check_scheme, solver_grid
+from .grid import ODE_SCHEMES, SCHEMES, check_scheme, solver_grid
 from .scores import is_variance_preserving, score_coefficient
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 
@@ -82,7 +82,7 @@ def step_tables(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, 
     dt = np.diff(times)
     h = np.asarray(sigma2_hat, dtype=float)
     K, D = dt.size, h.size
-    ode = scheme in ("euler-ode", "heun")
+    ode = scheme in ODE_SCHEMES
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         m_left = score_coefficient(h, sl, schedule, cap)
         m_right = score_coefficient(h, sr, schedule, cap)
