@@ -123,11 +123,11 @@ def _check_data_size(path: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .advise import advise
+    from .advise import advice_sampler, advise
     from .atomic import FIGURE_FORMATS, Outputs
     from .cli_common import emit
     from .curve import require_map_memory
-    from .problem import Problem, check_discretisable
+    from .problem import Problem
 
     with Outputs() as out:  # the heat map's path is checked before the data are read
         plot = out.file(args.plot, flag="--plot", formats=FIGURE_FORMATS)
@@ -141,13 +141,15 @@ def run(args: argparse.Namespace) -> int:
             kw["samples"], kw["seed"] = int(source["n_samples"]), 0 if args.seed is None else args.seed
             source["score"] = f"plug-in from n = {kw['samples']} samples (the data's own size; default)"
         problem = Problem.from_variances(lam, schedule=args.schedule, T=args.T, **kw)
-        if args.scheme == "exact":
+        # the sampler settings, checked once, here; then the sizes, named by their flags
+        sampler = advice_sampler(problem, scheme=args.scheme, steps=args.steps, init=args.init,
+                                 truncate=args.truncate)
+        if not sampler.discretised:
             require_map_memory(problem.D, args.grid, f"--grid {args.grid}")
-        elif args.steps is not None:
-            check_discretisable(problem, args.scheme)
-            require_map_memory(problem.D, args.steps + 1, f"--steps {args.steps}", discrete=True)
-        adv = advise(problem, scheme=args.scheme, steps=args.steps, init=args.init,
-                     truncate=args.truncate, grid=args.grid, source=source)
+        else:
+            require_map_memory(problem.D, sampler.steps + 1, f"--steps {sampler.steps}",
+                               discrete=True)
+        adv = advise(problem, grid=args.grid, source=source, sampler=sampler)
         if plot:
             from .advise import plot_heatmap
 

@@ -33,24 +33,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from .atomic import FIGURE_FORMATS, Outputs
     from .curve import require_map_memory, compute_curve
-    from .problem import check_discretisable
+    from .sampler import Sampler
 
     problem = problem_from_args(args)
-    scheme = getattr(args, "scheme", "exact")
-    # sizes first, named by their flags (compute_curve checks them too, by argument name)
-    if scheme == "exact":
+    # the sampler settings, checked once, here; then the sizes, named by their flags
+    sampler = Sampler.build(scheme=getattr(args, "scheme", "exact"),
+                            steps=getattr(args, "steps", None), init=getattr(args, "init", "pT"),
+                            truncate=getattr(args, "truncate", 0.0), problem=problem)
+    if not sampler.discretised:
         require_map_memory(problem.D, args.grid, f"--grid {args.grid}")
-    elif args.steps is not None:
-        check_discretisable(problem, scheme)
-        require_map_memory(problem.D, args.steps + 1, f"--steps {args.steps}", discrete=True)
+    else:
+        require_map_memory(problem.D, sampler.steps + 1, f"--steps {sampler.steps}", discrete=True)
     with Outputs() as out:  # the plot's path is checked here, before the work
         plot = out.file(args.plot, flag="--plot", formats=FIGURE_FORMATS)
-        if scheme == "exact":
-            res = compute_curve(problem, grid=args.grid, steps=getattr(args, "steps", None),
-                                init=getattr(args, "init", "pT"), truncate=getattr(args, "truncate", 0.0))
-        else:
-            res = compute_curve(problem, scheme=scheme, steps=args.steps, init=args.init,
-                                truncate=args.truncate)
+        res = compute_curve(problem, grid=args.grid, sampler=sampler)
         if plot:
             from .plots import plot_curve
 

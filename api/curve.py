@@ -14,7 +14,7 @@ a reversed cumulative sum. The optimum over t for each d solves the stationarity
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -26,7 +26,8 @@ from ldmstop.derivations import backends
 from . import registry as _registry
 from .dimensions import discarded_variance, w2_by_dimension
 from .errors import NumericalError, ProblemError, plain
-from .problem import Problem, _real_array, check_discretisable
+from .problem import Problem, _real_array
+from .sampler import Sampler
 
 __all__ = [
     "backward_times",
@@ -325,21 +326,21 @@ class CurveResult:
 
 
 def compute_curve(problem: Problem, grid: int = 1001, *, scheme: str = "exact",
-                  steps: int | None = None, init: str = "pT", truncate: float = 0.0) -> CurveResult:
+                  steps: int | None = None, init: str = "pT", truncate: float = 0.0,
+                  sampler: Sampler | None = None) -> CurveResult:
     """Exact ``W²(t, d)`` on ``grid`` backward times, the thresholds and the global optimum.
 
     With ``scheme`` one of :data:`SCHEMES` other than ``exact``, the W2² of the *discretised*
     sampler on its solver grid ``t_k = (T - ε) k/K`` instead (:func:`discrete_curve`).
+    ``sampler``: the settings as a :class:`~ldmstop.sampler.Sampler` already built for
+    ``problem`` (then ``scheme``, ``steps``, ``init`` and ``truncate`` are not read).
     """
     _check_problem(problem)
-    if not isinstance(scheme, str) or scheme not in SCHEMES:
-        raise ProblemError(f"unknown scheme {scheme!r}; choose one of {', '.join(SCHEMES)}")
-    if scheme != "exact":
-        return discrete_curve(problem, scheme=scheme, steps=steps, init=init, truncate=truncate)
-    if steps is not None or init != "pT" or truncate not in (0, 0.0):
-        raise ProblemError("--steps, --init and --truncate apply to a discretised scheme "
-                           f"({', '.join(SCHEMES[1:])}); the exact curve starts at p_T and "
-                           "covers every stop in [0, T]")
+    if sampler is None:
+        sampler = Sampler.build(scheme=scheme, steps=steps, init=init, truncate=truncate,
+                                problem=problem)
+    if sampler.discretised:
+        return _discrete_curve(problem, sampler)
     grid = _check_int(grid, "grid", 2)
     require_map_memory(problem.D, grid, f"grid = {grid}")
     times = backward_times(problem.T, grid)
@@ -494,34 +495,20 @@ def discrete_curve(problem: Problem, *, scheme: str, steps: int | None, init: st
     optimum (:func:`optimal_steps`).
     """
     _check_problem(problem)
-    if not isinstance(scheme, str) or scheme not in SCHEMES[1:]:
-        raise ProblemError(f"unknown scheme {scheme!r}; choose one of {', '.join(SCHEMES)}")
-    if not isinstance(init, str) or init not in INITS:
-        raise ProblemError(f"unknown init {init!r}; choose pT or normal")
-    if steps is None:
-        raise ProblemError(f"scheme {scheme} needs --steps K (the number of solver steps)")
-    steps = _check_int(steps, "steps", 1)
-    if isinstance(truncate, (bool, np.bool_, complex, np.complexfloating)):
-        raise ProblemError(f"truncate must be a real number, got {truncate!r}")
-    try:
-        truncate = float(truncate)
-    except (TypeError, ValueError):
-        raise ProblemError(f"truncate must be a number, got {truncate!r}") from None
-    if not (0.0 <= truncate < problem.T):
-        raise ProblemError(f"truncate must be in [0, T) = [0, {problem.T:g}), got {plain(truncate)}")
-    check_discretisable(problem, scheme)
+    return _discrete_curve(problem, Sampler.build(scheme=scheme, steps=steps, init=init,
+                                                  truncate=truncate, problem=problem,
+                                                  schemes=_registry.SAMPLER_SCHEMES))
+
+
+def _discrete_curve(problem: Problem, sampler: Sampler) -> CurveResult:
+    """:func:`discrete_curve` for a discretised :class:`~ldmstop.sampler.Sampler` already
+    built for ``problem`` (trusted)."""
+    scheme, steps, init, truncate = sampler.scheme, sampler.steps, sampler.init, sampler.truncate
     require_map_memory(problem.D, steps + 1, f"steps = {steps}", discrete=True)
     from ldmstop.sim import recursions as rec  # loaded when needed
 
-    try:
-        if _is_vp(problem.schedule):
-            times, w2 = rec.discrete_w2_map(problem, steps=int(steps), scheme=scheme, init=init,
-                                            truncate=truncate)
-        else:  # the VP recursions need w² = -f; the general form reads f and g²
-            times, V = rec.discrete_variances_any_schedule(
-                problem.sigma2_used, schedule=problem.schedule, T=problem.T, steps=int(steps),
-                scheme=scheme, init=init, truncate=truncate)
-            w2 = rec.w2_from_variances(problem.sigma2, V)
+    try:  # VP or not: the recursions dispatch on the schedule's coefficients
+        times, w2 = rec.sampler_w2_map(problem, sampler)
     except ProblemError:
         raise
     except ValueError as exc:  # sim validates with plain ValueError: name the flag
@@ -557,9 +544,11 @@ def stop_vs_steps(problem: Problem, *, scheme: str, steps_list, init: str = "pT"
     steps_list = [_check_int(K, f"steps_list[{i}]", 1) for i, K in enumerate(steps_list)]
     if not steps_list:
         raise ProblemError("steps_list is empty: give at least one number of steps")
+    base = Sampler.build(scheme=scheme, steps=steps_list[0], init=init, truncate=truncate,
+                         problem=problem, schemes=_registry.SAMPLER_SCHEMES)
     rows = []
     for K in steps_list:
-        res = discrete_curve(problem, scheme=scheme, steps=K, init=init, truncate=truncate)
+        res = _discrete_curve(problem, replace(base, steps=K))
         o = res.optimal
         rows.append({"steps": int(K), "d": o["d"], "step": o["step"], "t": o["t"],
                      "steps_from_end": o["steps_from_end"], "w2_squared": o["w2_squared"],

@@ -294,7 +294,7 @@ MUTANTS: tuple[Mutant, ...] = (
       "shared by kernel and recursion: v̂ = σ̂² + a² instead of σ̂² + a²(1 − σ̂²) (b² dropped)",
       _MC, tags=("shared",)),
     M("s09-cap-on-the-wrong-quantity", "sim/scores.py",
-      "m = np.minimum(m, check_cap(cap))", "m = np.minimum(m, 1.0 / check_cap(cap))",
+      "m = np.minimum(m, cap)", "m = np.minimum(m, 1.0 / cap)",
       "shared by kernel and recursion: the score coefficient capped at 1/C instead of C",
       _MC, tags=("shared",)),
     M("s10-schedule-rate-doubled", "sim/schedules.py",
