@@ -22,9 +22,11 @@ import numpy as np
 
 from .errors import ProblemError
 from .problem import NpyHeader, Problem, npy_header, open_npy
+from .sampler import Sampler
 from .plots import shown_dimensions
 
-__all__ = ["data_spectrum", "data_moments", "check_data_shape", "covariance_spectrum", "advise", "Advice", "DEFAULT_CHUNK_ROWS"]
+__all__ = ["data_spectrum", "data_moments", "check_data_shape", "covariance_spectrum", "advise",
+           "advice_sampler", "Advice", "DEFAULT_CHUNK_ROWS"]
 
 #: Rows per chunk when streaming the data: 4096 × 3072 float64 is 100 MB, the largest
 #: temporary the PCA makes (the covariance itself is D × D float64: 75 MB at D = 3072).
@@ -187,23 +189,34 @@ class Advice:
         return out
 
 
+def advice_sampler(problem: Problem, *, scheme: str = "exact", steps: int | None = None,
+                   init: str = "pT", truncate: float = 0.0) -> Sampler:
+    """The :class:`~ldmstop.sampler.Sampler` the advisor runs, checked for ``problem``. For the
+    exact sampler ``steps``, ``init`` and ``truncate`` are not used (and not checked)."""
+    if scheme == "exact":
+        return Sampler.build(problem=problem)
+    return Sampler.build(scheme=scheme, steps=steps, init=init, truncate=truncate, problem=problem)
+
+
 def advise(problem: Problem, *, scheme: str = "exact", steps: int | None = None,
            init: str = "pT", truncate: float = 0.0, grid: int = 1001,
-           source: dict | None = None) -> Advice:
+           source: dict | None = None, sampler: Sampler | None = None) -> Advice:
     """Best stop per latent dimension, overall best ``(d, stop)``, gain over running to the end.
 
     ``W²(t, d)`` comes from :func:`ldmstop.curve.compute_curve` (exact continuous sampler on
     ``grid`` times, the overall optimum refined off the grid; or a discretised ``scheme`` with
     ``steps`` steps, where the stops are the solver steps). "Running to the end" means the last
     grid time with the best ``d`` for that time (``end.d``) and with ``d = D`` (``end.w2_full``);
-    the gain is ``W2(end) - W2(best)`` (≥ 0) and its ratio to ``W2(end)``.
+    the gain is ``W2(end) - W2(best)`` (≥ 0) and its ratio to ``W2(end)``. ``sampler``: the
+    settings already checked (:func:`advice_sampler`; then ``scheme``, ``steps``, ``init`` and
+    ``truncate`` are not read).
     """
     from .curve import compute_curve
 
-    if scheme == "exact":
-        res = compute_curve(problem, grid=grid)
-    else:
-        res = compute_curve(problem, scheme=scheme, steps=steps, init=init, truncate=truncate)
+    if sampler is None:
+        sampler = advice_sampler(problem, scheme=scheme, steps=steps, init=init, truncate=truncate)
+    scheme, steps = sampler.scheme, sampler.steps
+    res = compute_curve(problem, grid=grid, sampler=sampler)
     w2sq = np.clip(res.w2_squared, 0.0, None)
     w2 = np.sqrt(w2sq)
     k_best = np.argmin(w2sq, axis=1)

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from .errors import LdmstopError, ProblemError
-from .problem import DEFAULT_T, SCHEDULES, Problem, parse_floats
+from .problem import Problem, parse_floats
+from .registry import DEFAULT_SCHEDULE, DEFAULT_T, SCHEDULES
 
 __all__ = ["add_problem_arguments", "problem_from_args", "emit", "input_phase", "T_HELP"]
 
@@ -48,7 +49,8 @@ def add_problem_arguments(parser: argparse.ArgumentParser, *, required: bool = T
     est.add_argument("--samples", type=int, metavar="N",
                      help="draw the plug-in estimate from N training samples")
     est.add_argument("--seed", type=int, help="seed of the training samples (with --samples; default: 0)")
-    parser.add_argument("--schedule", choices=SCHEDULES, default="ou", help="noise schedule (default: ou)")
+    parser.add_argument("--schedule", choices=SCHEDULES, default=DEFAULT_SCHEDULE,
+                        help=f"noise schedule (default: {DEFAULT_SCHEDULE})")
     parser.add_argument("--T", type=float, default=None, help=T_HELP)
     parser.set_defaults(_problem_required=required)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .problem import SCHEDULES
+from .registry import DEFAULT_SCHEDULE, INITS, SCHEDULES, SCHEMES
 
 HELP = "best latent dimension and stopping time/step for a data set, spectrum or covariance"
 
@@ -29,14 +29,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sc.add_argument("--exact-score", action="store_true",
                     help="the exact score of the spectrum, also for --data/--digits (then the best "
                          "stop is the end of sampling and W2 = 0 there: nothing to advise)")
-    parser.add_argument("--schedule", choices=SCHEDULES, default="ou", help="noise schedule (default: ou)")
+    parser.add_argument("--schedule", choices=SCHEDULES, default=DEFAULT_SCHEDULE,
+                        help=f"noise schedule (default: {DEFAULT_SCHEDULE})")
     from .cli_common import T_HELP
 
     parser.add_argument("--T", type=float, default=None, help=T_HELP)
     smp = parser.add_argument_group("sampler (default: exact continuous-time)")
-    smp.add_argument("--scheme", choices=("exact", "em", "ei", "euler-ode", "heun"), default="exact")
+    smp.add_argument("--scheme", choices=SCHEMES, default="exact")
     smp.add_argument("--steps", type=int, metavar="K", help="solver steps (discretised schemes)")
-    smp.add_argument("--init", choices=("pT", "normal"), default="pT")
+    smp.add_argument("--init", choices=INITS, default="pT")
     smp.add_argument("--truncate", type=float, default=0.0, metavar="EPS")
     parser.add_argument("--grid", type=int, default=1001, help="backward times for the exact sampler")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
@@ -122,11 +123,11 @@ def _check_data_size(path: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .advise import advise
+    from .advise import advice_sampler, advise
     from .atomic import FIGURE_FORMATS, Outputs
     from .cli_common import emit
     from .curve import require_map_memory
-    from .problem import Problem, check_discretisable
+    from .problem import Problem
 
     with Outputs() as out:  # the heat map's path is checked before the data are read
         plot = out.file(args.plot, flag="--plot", formats=FIGURE_FORMATS)
@@ -140,13 +141,15 @@ def run(args: argparse.Namespace) -> int:
             kw["samples"], kw["seed"] = int(source["n_samples"]), 0 if args.seed is None else args.seed
             source["score"] = f"plug-in from n = {kw['samples']} samples (the data's own size; default)"
         problem = Problem.from_variances(lam, schedule=args.schedule, T=args.T, **kw)
-        if args.scheme == "exact":
+        # the sampler settings, checked once, here; then the sizes, named by their flags
+        sampler = advice_sampler(problem, scheme=args.scheme, steps=args.steps, init=args.init,
+                                 truncate=args.truncate)
+        if not sampler.discretised:
             require_map_memory(problem.D, args.grid, f"--grid {args.grid}")
-        elif args.steps is not None:
-            check_discretisable(problem, args.scheme)
-            require_map_memory(problem.D, args.steps + 1, f"--steps {args.steps}", discrete=True)
-        adv = advise(problem, scheme=args.scheme, steps=args.steps, init=args.init,
-                     truncate=args.truncate, grid=args.grid, source=source)
+        else:
+            require_map_memory(problem.D, sampler.steps + 1, f"--steps {sampler.steps}",
+                               discrete=True)
+        adv = advise(problem, grid=args.grid, source=source, sampler=sampler)
         if plot:
             from .advise import plot_heatmap
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from .cli_common import add_problem_arguments, emit, problem_from_args
+from .registry import INITS, SCHEDULE_INFO, SCHEMES
 
 HELP = "exact W2^2 over backward time for every latent dimension, thresholds and the optimum"
 
@@ -15,12 +16,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--grid", type=int, default=1001, metavar="K",
                         help="number of backward times, uniform on [0, T] (default: 1001)")
     disc = parser.add_argument_group("sampler (default: exact continuous-time process)")
-    disc.add_argument("--scheme", choices=("exact", "em", "ei", "euler-ode", "heun"), default="exact",
+    disc.add_argument("--scheme", choices=SCHEMES, default="exact",
                       help="exact, or a discretised sampler: em / ei (backward SDE: Euler–Maruyama, "
                            "exponential integrator), euler-ode / heun (probability-flow ODE)")
     disc.add_argument("--steps", type=int, metavar="K",
                       help="number of solver steps K (grid t_k = (T - EPS) k/K, k = 0..K)")
-    disc.add_argument("--init", choices=("pT", "normal"), default="pT",
+    disc.add_argument("--init", choices=INITS, default="pT",
                       help="start of the discretised sampler: p_T exactly or N(0, I) (default: pT)")
     disc.add_argument("--truncate", type=float, default=0.0, metavar="EPS",
                       help="stop the solver grid at T - EPS (default: 0)")
@@ -32,24 +33,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from .atomic import FIGURE_FORMATS, Outputs
     from .curve import require_map_memory, compute_curve
-    from .problem import check_discretisable
+    from .sampler import Sampler
 
     problem = problem_from_args(args)
-    scheme = getattr(args, "scheme", "exact")
-    # sizes first, named by their flags (compute_curve checks them too, by argument name)
-    if scheme == "exact":
+    # the sampler settings, checked once, here; then the sizes, named by their flags
+    sampler = Sampler.build(scheme=getattr(args, "scheme", "exact"),
+                            steps=getattr(args, "steps", None), init=getattr(args, "init", "pT"),
+                            truncate=getattr(args, "truncate", 0.0), problem=problem)
+    if not sampler.discretised:
         require_map_memory(problem.D, args.grid, f"--grid {args.grid}")
-    elif args.steps is not None:
-        check_discretisable(problem, scheme)
-        require_map_memory(problem.D, args.steps + 1, f"--steps {args.steps}", discrete=True)
+    else:
+        require_map_memory(problem.D, sampler.steps + 1, f"--steps {sampler.steps}", discrete=True)
     with Outputs() as out:  # the plot's path is checked here, before the work
         plot = out.file(args.plot, flag="--plot", formats=FIGURE_FORMATS)
-        if scheme == "exact":
-            res = compute_curve(problem, grid=args.grid, steps=getattr(args, "steps", None),
-                                init=getattr(args, "init", "pT"), truncate=getattr(args, "truncate", 0.0))
-        else:
-            res = compute_curve(problem, scheme=scheme, steps=args.steps, init=args.init,
-                                truncate=args.truncate)
+        res = compute_curve(problem, grid=args.grid, sampler=sampler)
         if plot:
             from .plots import plot_curve
 
@@ -109,7 +106,7 @@ def format_table(res, max_rows: int = 12) -> str:
 def _how(schedule: str, interior: bool) -> str:
     if not interior:
         return "on the grid"
-    if schedule == "rectified-flow":  # not VP: local golden-section refinement, no certificate
+    if not SCHEDULE_INFO[schedule].variance_preserving:  # local golden-section refinement, no certificate
         return "refined between grid times"
     return "interior root of the stationarity condition"
 

@@ -14,7 +14,7 @@ a reversed cumulative sum. The optimum over t for each d solves the stationarity
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,8 +23,11 @@ import numpy as np
 # that replacing a look-up (a test, a verify negative control) reaches this code.
 from ldmstop.derivations import backends
 
+from . import registry as _registry
+from .dimensions import discarded_variance, w2_by_dimension
 from .errors import NumericalError, ProblemError, plain
-from .problem import Problem, _real_array, check_discretisable
+from .problem import Problem, _real_array
+from .sampler import Sampler
 
 __all__ = [
     "backward_times",
@@ -174,11 +177,7 @@ def w2_map(problem: Problem, times: np.ndarray) -> np.ndarray:
         return w2_map_general(problem, times)
     x = noise_levels(problem, times)
     err = component_errors(problem.sigma2, problem.sigma2_used, x)
-    kept = np.cumsum(err, axis=0)
-    # Σ_{i>d} σ_i²: reversed cumulative sum from the smallest components, which keeps the
-    # small tail sums accurate instead of subtracting from the total.
-    tail = np.concatenate([np.cumsum(problem.sigma2[::-1])[::-1][1:], [0.0]])
-    return kept + tail[:, None]
+    return w2_by_dimension(err, problem.sigma2)
 
 
 def threshold_times(problem: Problem, *, estimated: bool = False) -> np.ndarray:
@@ -249,7 +248,7 @@ def optimal_stop(problem: Problem, times: np.ndarray, w2: np.ndarray | None = No
     incumbent = float(f_best.min())
     candidates = np.flatnonzero(lower <= incumbent)
 
-    tail = np.concatenate([np.cumsum(sig2[::-1])[::-1][1:], [0.0]])
+    tail = discarded_variance(sig2)
     best = {"d": int(np.argmin(f_best)) + 1, "x": float(x[k_best[np.argmin(f_best)]]),
             "w2_squared": incumbent, "interior": False}
     best["t"] = float(times[k_best[best["d"] - 1]])
@@ -327,21 +326,21 @@ class CurveResult:
 
 
 def compute_curve(problem: Problem, grid: int = 1001, *, scheme: str = "exact",
-                  steps: int | None = None, init: str = "pT", truncate: float = 0.0) -> CurveResult:
+                  steps: int | None = None, init: str = "pT", truncate: float = 0.0,
+                  sampler: Sampler | None = None) -> CurveResult:
     """Exact ``W²(t, d)`` on ``grid`` backward times, the thresholds and the global optimum.
 
     With ``scheme`` one of :data:`SCHEMES` other than ``exact``, the W2² of the *discretised*
     sampler on its solver grid ``t_k = (T - ε) k/K`` instead (:func:`discrete_curve`).
+    ``sampler``: the settings as a :class:`~ldmstop.sampler.Sampler` already built for
+    ``problem`` (then ``scheme``, ``steps``, ``init`` and ``truncate`` are not read).
     """
     _check_problem(problem)
-    if not isinstance(scheme, str) or scheme not in SCHEMES:
-        raise ProblemError(f"unknown scheme {scheme!r}; choose one of {', '.join(SCHEMES)}")
-    if scheme != "exact":
-        return discrete_curve(problem, scheme=scheme, steps=steps, init=init, truncate=truncate)
-    if steps is not None or init != "pT" or truncate not in (0, 0.0):
-        raise ProblemError("--steps, --init and --truncate apply to a discretised scheme "
-                           f"({', '.join(SCHEMES[1:])}); the exact curve starts at p_T and "
-                           "covers every stop in [0, T]")
+    if sampler is None:
+        sampler = Sampler.build(scheme=scheme, steps=steps, init=init, truncate=truncate,
+                                problem=problem)
+    if sampler.discretised:
+        return _discrete_curve(problem, sampler)
     grid = _check_int(grid, "grid", 2)
     require_map_memory(problem.D, grid, f"grid = {grid}")
     times = backward_times(problem.T, grid)
@@ -372,8 +371,8 @@ def _ensure_result_finite(res: "CurveResult") -> None:
 #: Samplers: the exact continuous-time process, or a discretisation of it (Pierret & Galerne
 #: 2025: Euler–Maruyama and exponential integrator on the backward SDE, Euler and Heun on the
 #: probability-flow ODE).
-SCHEMES = ("exact", "em", "ei", "euler-ode", "heun")
-INITS = ("pT", "normal")
+SCHEMES = _registry.SCHEMES
+INITS = _registry.INITS
 
 
 def _is_vp(schedule: str) -> bool:
@@ -395,8 +394,7 @@ def w2_map_general(problem: Problem, times: np.ndarray) -> np.ndarray:
     a2 = np.asarray(co["a2"](s), dtype=float) * np.ones_like(s)
     omb2 = np.asarray(co["one_minus_b2"](s), dtype=float) * np.ones_like(s)
     err = component_errors_general(problem.sigma2, problem.sigma2_used, a2, omb2)
-    tail = np.concatenate([np.cumsum(problem.sigma2[::-1])[::-1][1:], [0.0]])
-    return np.cumsum(err, axis=0) + tail[:, None]
+    return w2_by_dimension(err, problem.sigma2)
 
 
 def component_errors_general(sigma2: np.ndarray, sigma2_hat: np.ndarray, a2: np.ndarray,
@@ -448,7 +446,7 @@ def optimal_stop_general(problem: Problem, times: np.ndarray, w2: np.ndarray,
     f_best = w2[np.arange(problem.D), k_best]
     order = np.argsort(f_best, kind="stable")[:refine]
     sig2, hat2 = problem.sigma2, problem.sigma2_used
-    tail = np.concatenate([np.cumsum(sig2[::-1])[::-1][1:], [0.0]])
+    tail = discarded_variance(sig2)
     co = backends.schedule_coefficients(problem.schedule)
     a2f, ombf = co["a2"], co["one_minus_b2"]
     j0 = int(order[0])
@@ -497,28 +495,20 @@ def discrete_curve(problem: Problem, *, scheme: str, steps: int | None, init: st
     optimum (:func:`optimal_steps`).
     """
     _check_problem(problem)
-    if not isinstance(scheme, str) or scheme not in SCHEMES[1:]:
-        raise ProblemError(f"unknown scheme {scheme!r}; choose one of {', '.join(SCHEMES)}")
-    if not isinstance(init, str) or init not in INITS:
-        raise ProblemError(f"unknown init {init!r}; choose pT or normal")
-    if steps is None:
-        raise ProblemError(f"scheme {scheme} needs --steps K (the number of solver steps)")
-    steps = _check_int(steps, "steps", 1)
-    if isinstance(truncate, (bool, np.bool_, complex, np.complexfloating)):
-        raise ProblemError(f"truncate must be a real number, got {truncate!r}")
-    try:
-        truncate = float(truncate)
-    except (TypeError, ValueError):
-        raise ProblemError(f"truncate must be a number, got {truncate!r}") from None
-    if not (0.0 <= truncate < problem.T):
-        raise ProblemError(f"truncate must be in [0, T) = [0, {problem.T:g}), got {plain(truncate)}")
-    check_discretisable(problem, scheme)
+    return _discrete_curve(problem, Sampler.build(scheme=scheme, steps=steps, init=init,
+                                                  truncate=truncate, problem=problem,
+                                                  schemes=_registry.SAMPLER_SCHEMES))
+
+
+def _discrete_curve(problem: Problem, sampler: Sampler) -> CurveResult:
+    """:func:`discrete_curve` for a discretised :class:`~ldmstop.sampler.Sampler` already
+    built for ``problem`` (trusted)."""
+    scheme, steps, init, truncate = sampler.scheme, sampler.steps, sampler.init, sampler.truncate
     require_map_memory(problem.D, steps + 1, f"steps = {steps}", discrete=True)
     from ldmstop.sim import recursions as rec  # loaded when needed
 
-    try:
-        times, w2 = rec.discrete_w2_map(problem, steps=int(steps), scheme=scheme, init=init,
-                                        truncate=truncate)  # one recursion, any schedule
+    try:  # VP or not: the recursions dispatch on the schedule's coefficients
+        times, w2 = rec.sampler_w2_map(problem, sampler)
     except ProblemError:
         raise
     except ValueError as exc:  # sim validates with plain ValueError: name the flag
@@ -554,9 +544,11 @@ def stop_vs_steps(problem: Problem, *, scheme: str, steps_list, init: str = "pT"
     steps_list = [_check_int(K, f"steps_list[{i}]", 1) for i, K in enumerate(steps_list)]
     if not steps_list:
         raise ProblemError("steps_list is empty: give at least one number of steps")
+    base = Sampler.build(scheme=scheme, steps=steps_list[0], init=init, truncate=truncate,
+                         problem=problem, schemes=_registry.SAMPLER_SCHEMES)
     rows = []
     for K in steps_list:
-        res = discrete_curve(problem, scheme=scheme, steps=K, init=init, truncate=truncate)
+        res = _discrete_curve(problem, replace(base, steps=K))
         o = res.optimal
         rows.append({"steps": int(K), "d": o["d"], "step": o["step"], "t": o["t"],
                      "steps_from_end": o["steps_from_end"], "w2_squared": o["w2_squared"],

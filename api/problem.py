@@ -20,20 +20,13 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from .errors import ProblemError, plain
+from .registry import DEFAULT_T, DRIFT_SINGULAR_AT, MAX_T, SCHEDULES
 
 __all__ = ["Problem", "SCHEDULES", "load_npy", "open_npy", "npy_header", "NpyHeader", "parse_floats", "DEFAULT_T", "MAX_T",
            "MAX_VARIANCE", "check_seed", "check_discretisable", "largest_horizon"]
 
-#: Schedules the problem accepts; the SymPy definitions live in ldmstop.derivations.schedules.
-SCHEDULES = ("ou", "vp-linear", "vp-cosine", "rectified-flow")
-#: Default horizon per schedule (the paper uses T = 2 for OU; VP-linear is defined on [0, 1];
-#: VP-cosine stops at 0.9946 where its drift is still finite (Lu et al. 2022, DPM-Solver); the
-#: rectified flow a_s = s, b_s = 1 - s reaches pure noise at s = 1). The one definition: the
-#: SymPy schedules (``Schedule.default_T``) read it from here, so that this module stays free of
-#: SymPy.
-DEFAULT_T = {"ou": 2.0, "vp-linear": 1.0, "vp-cosine": 0.9946, "rectified-flow": 1.0}
-#: Largest horizon each schedule is defined on (None: unbounded). Beyond it b_s changes sign.
-MAX_T = {"ou": None, "vp-linear": None, "vp-cosine": 1.0, "rectified-flow": 1.0}
+# The schedules, their default and largest horizons: one definition, in ldmstop.registry
+# (standard library only); re-exported here, where the problem reads them.
 
 #: Largest variance (true or estimated) accepted. The kept-component error is evaluated in the
 #: cancellation-free form ``(δ + x(1 - σ̂²))² / (σ + sqrt(v))²`` (docs/design.md, numerics), whose
@@ -49,9 +42,8 @@ MAX_VARIANCE = 1e150
 #: the singularity is refused: there tan(π/2 - ε) keeps fewer than about 8 correct digits, and
 #: at s = 1 itself it returns 1.6e16 for an infinite drift (W² ~ 1e25 came out as a number).
 _SINGULAR_MARGIN = 1e-8
-#: forward time at which a schedule's drift is infinite but evaluates to a finite float (the
-#: rectified flow's drift at s = 1 evaluates to inf, which the recursions refuse themselves)
-DRIFT_SINGULAR_AT = {"vp-cosine": 1.0}
+# (DRIFT_SINGULAR_AT, from the registry, says where; the rectified flow's drift at s = 1
+# evaluates to inf, which the recursions refuse themselves.)
 
 # Relative tolerances for the structural checks of a covariance matrix. Symmetry: entries agree
 # to float32 round-off of the largest entry (a covariance saved as float32 must pass).

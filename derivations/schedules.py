@@ -17,7 +17,8 @@ from functools import cached_property, lru_cache
 
 import sympy as sp
 
-from ldmstop.problem import DEFAULT_T  # numpy only: the one definition of the default horizons
+# standard library only: the one definition of the names, default horizons and references
+from ldmstop.registry import DEFAULT_T, SCHEDULE_INFO, SCHEDULES, VP_SCHEDULES as _VP
 
 from .symbols import s, sigh, sigma, u, x, T
 
@@ -44,7 +45,7 @@ class Schedule:
     w2: sp.Expr | None = None
     variance_preserving: bool = True
     reference: str = ""
-    #: default horizon; the built-in schedules read it from ldmstop.problem.DEFAULT_T
+    #: default horizon; the built-in schedules read it from ldmstop.registry.DEFAULT_T
     default_T: float = 1.0
     description: str = field(default="", compare=False)
     #: A closed-form inverse of ``s ↦ a_s²`` to try when ``sympy.solve`` returns none it can
@@ -216,14 +217,14 @@ BETA_MAX = 20
 def _builtin() -> dict[str, Schedule]:
     ou = vp_schedule(
         "ou", sp.Integer(1),
-        reference="Wu et al. 2025, §2 (Ornstein–Uhlenbeck forward process)",
+        reference=SCHEDULE_INFO["ou"].reference,
         default_T=DEFAULT_T["ou"],
         description="Ornstein–Uhlenbeck: w ≡ 1, b_s = e^{-s}, a_s² = 1 - e^{-2s}",
     )
     beta = BETA_MIN + s * (BETA_MAX - BETA_MIN)
     vpl = vp_schedule(
         "vp-linear", beta / 2,
-        reference="Song et al. 2021 (VP-SDE), Ho et al. 2020 (DDPM); β_min = 0.1, β_max = 20",
+        reference=SCHEDULE_INFO["vp-linear"].reference,
         default_T=DEFAULT_T["vp-linear"],
         description="VP-linear: w_s² = β(s)/2, β(s) = 0.1 + 19.9 s",
     )
@@ -234,7 +235,7 @@ def _builtin() -> dict[str, Schedule]:
 COSINE_OFFSET = sp.Rational(8, 1000)
 #: Horizon used for the cosine schedule in continuous time: at s = 1 the signal b_s is 0 and the
 #: drift w_s² is infinite; DPM-Solver (Lu et al. 2022, NoiseScheduleVP) stops at T = 0.9946.
-#: Defined once, with the other default horizons, in ldmstop.problem.DEFAULT_T.
+#: Defined once, with the other default horizons, in ldmstop.registry.
 COSINE_T = DEFAULT_T["vp-cosine"]
 
 
@@ -271,8 +272,7 @@ def _vp_cosine() -> Schedule:
     hint = (1 + c) * 2 / sp.pi * sp.asin(c0 * x / (sp.sqrt(s0**2 + x * c0**2) + sp.sqrt(1 - x) * s0))
     return schedule_from_signal(
         "vp-cosine", b,
-        reference="Nichol & Dhariwal 2021 (improved DDPM), eq. (17), offset 0.008; "
-                  "T = 0.9946 as in Lu et al. 2022 (DPM-Solver)",
+        reference=SCHEDULE_INFO["vp-cosine"].reference,
         default_T=COSINE_T,
         description="VP-cosine: b_s² = cos²((s+0.008)/1.008 · π/2)/cos²(0.008/1.008 · π/2)",
         inverse_hint=hint, a2=a2,
@@ -284,16 +284,16 @@ def _rectified_flow() -> Schedule:
     ``a_s² = s²`` on ``[0, 1]``. Not variance preserving: ``a² + b² = 1 - 2s(1 - s)``."""
     return Schedule(
         name="rectified-flow", b=1 - s, a2=s**2, w2=None, variance_preserving=False,
-        reference="Liu et al. 2023 (rectified flow), Albergo & Vanden-Eijnden 2023 (linear "
-                  "interpolant); the schedule of Wu et al. 2025's image experiments",
+        reference=SCHEDULE_INFO["rectified-flow"].reference,
         default_T=DEFAULT_T["rectified-flow"],
         description="rectified flow: b_s = 1 - s, a_s = s, s ∈ [0, 1]",
     )
 
 
-BUILTIN_SCHEDULES = ("ou", "vp-linear", "vp-cosine", "rectified-flow")
+#: The built-in schedules (names from ldmstop.registry).
+BUILTIN_SCHEDULES = SCHEDULES
 #: Schedules written as ``a² + b² = 1`` (the VP closed forms in x = a² apply).
-VP_SCHEDULES = ("ou", "vp-linear", "vp-cosine")
+VP_SCHEDULES = _VP
 SCHEDULE_NAMES = BUILTIN_SCHEDULES
 
 

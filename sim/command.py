@@ -14,6 +14,7 @@ import sys
 
 from ldmstop.cli_common import add_problem_arguments, emit, problem_from_args
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
+from ldmstop.registry import INITS, SAMPLER_SCHEMES
 
 HELP = "Monte Carlo simulation of the latent sampler: W2^2 with error bars vs the exact theory"
 
@@ -28,10 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="latent dimension (PCA encoder), or 'all' for every d (default: all)")
     sim.add_argument("--paths", type=int, default=100_000, help="Monte Carlo paths (default: 100000)")
     sim.add_argument("--steps", type=int, default=200, help="solver steps K (default: 200)")
-    sim.add_argument("--scheme", choices=("em", "ei", "euler-ode", "heun"), default="ei",
+    sim.add_argument("--scheme", choices=SAMPLER_SCHEMES, default="ei",
                      help="em / ei: backward SDE (Euler–Maruyama, exponential integrator); "
                           "euler-ode / heun: probability-flow ODE (default: ei)")
-    sim.add_argument("--init", choices=("pT", "normal"), default="pT",
+    sim.add_argument("--init", choices=INITS, default="pT",
                      help="start from the model's p_T or from N(0, I) (default: pT)")
     sim.add_argument("--cap", type=float, default=None, metavar="C",
                      help="capped score-matching score min(C, 1/v̂) of Prop 4 (C > 1)")
@@ -54,9 +55,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     # --seed (from the problem flags) also seeds the Monte Carlo noise: see run().
 
 
-def _parse_d(text: str, D: int):
+def _parse_d(text: str, D: int) -> int | None:
+    """``--d``: an integer in ``1..D``, or ``all`` (every latent dimension: ``None``)."""
     if str(text).strip().lower() == "all":
-        return "all"
+        return None
     try:
         d = int(str(text))
     except ValueError:
@@ -77,6 +79,8 @@ def _problem(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     import numpy as np
 
     from ldmstop.atomic import FIGURE_FORMATS, Outputs
@@ -84,49 +88,48 @@ def run(args: argparse.Namespace) -> int:
     from ldmstop.curve import ensure_finite
     from ldmstop.errors import ProblemError
     from ldmstop.limits import check_count, require_memory, simulate_memory, warn_if_long
-    from ldmstop.problem import check_discretisable
+    from ldmstop.registry import SAMPLER_SCHEMES
+    from ldmstop.sampler import Sampler
 
-    from .grid import check_steps, check_truncate, solver_grid
     from .noise import check_paths, chunk_count
-    from .recorder import parse_checkpoints, resolve_checkpoints
-    from .recursions import discrete_w2_map
-    from .scores import check_cap
+    from .recorder import resolve_checkpoints
+    from .recursions import sampler_w2_map
 
     with input_phase():  # every check before any work (docs/errors.md)
         problem = _problem(args)
         d = _parse_d(args.d, problem.D)
         paths = check_paths(check_count(args.paths, name="--paths", low=2))
-        steps = check_steps(check_count(args.steps, name="--steps"))
-        cap = check_cap(args.cap)
+        steps = check_count(args.steps, name="--steps")
         if args.threads is not None and args.threads < 1:
             raise ProblemError(f"--threads must be >= 1, got {args.threads}")
         if args.scheduler is not None:
             from .distributed import check_scheduler
 
             check_scheduler(args.scheduler)
-        check_discretisable(problem, args.scheme)
-        check_truncate(args.truncate, problem.T)
-        spec = parse_checkpoints(args.checkpoints, problem.T)
+        # the sampler settings, checked once, here; simulate() and the recursions trust them
+        sampler = Sampler.build(scheme=args.scheme, steps=steps, init=args.init,
+                                truncate=args.truncate, cap=args.cap, checkpoints=args.checkpoints,
+                                problem=problem, schemes=SAMPLER_SCHEMES)
+        spec = sampler.checkpoint_spec()
         if isinstance(spec, int):  # more than one per step is every step (and no huge table)
             spec = min(spec, steps)
-        kept = problem.D if d == "all" else d
+        kept = problem.D if d is None else d
         n_check = (spec if isinstance(spec, int) else len(spec)) + 2
         require_memory(simulate_memory(problem.D, steps, n_check, kept, chunks=chunk_count(paths)),
                        what=f"--paths {paths:.3g} with --steps {steps} and --checkpoints "
                             f"{args.checkpoints} (D = {problem.D})")
         # the grid after the memory check: K + 1 times are 8 GB at --steps 10**9
-        grid = solver_grid(problem.T, steps, args.truncate)
+        grid = sampler.grid()
         rec_k = resolve_checkpoints(spec, grid, problem.T)
         # theory first (cheap; a scheme the schedule cannot take fails here, as input):
         # its optimal stop and the end of the grid are always recorded
-        _, w2_th = discrete_w2_map(problem, steps=steps, scheme=args.scheme, init=args.init,
-                                   truncate=args.truncate, cap=cap)
+        _, w2_th = sampler_w2_map(problem, sampler)
         if not np.all(np.isfinite(w2_th)):
             raise ProblemError(f"scheme {args.scheme} with --steps {steps} on {problem.schedule} with "
                                f"--T {problem.T:g} does not give finite numbers (a coefficient of the "
                                "recursion overflows, or the scheme diverges): use a smaller --T or "
                                "more --steps")
-    rows = np.arange(problem.D) if d == "all" else np.array([d - 1])
+    rows = np.arange(problem.D) if d is None else np.array([d - 1])
     k_star = int(np.unravel_index(int(np.argmin(w2_th[rows])), (rows.size, steps + 1))[1])
     rec_k = np.unique(np.concatenate([rec_k, [k_star, steps]]))
 
@@ -145,9 +148,9 @@ def run(args: argparse.Namespace) -> int:
     seed = 0 if args.seed is None else args.seed
     with Outputs() as outputs:  # the plot's path is checked (and reserved) before the run
         plot = outputs.file(args.plot, flag="--plot", formats=FIGURE_FORMATS)
-        res = simulate(problem, paths=paths, steps=steps, scheme=args.scheme, init=args.init, cap=cap,
-                       checkpoints=grid[rec_k], seed=seed, threads=args.threads,
-                       truncate=args.truncate, d=d, show_progress="auto", scheduler=args.scheduler)
+        res = simulate(problem, paths=paths, seed=seed, threads=args.threads, d=d,
+                       show_progress="auto", scheduler=args.scheduler,
+                       sampler=replace(sampler, checkpoints=tuple(grid[rec_k].tolist())))
         stop = stop_check(res)
         out = {
             "problem": problem.describe(),

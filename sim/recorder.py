@@ -14,37 +14,9 @@ the checkpoint times.
 from __future__ import annotations
 
 import numpy as np
-from ldmstop.errors import ProblemError, plain  # a ValueError: sim validates as the API does
+from ldmstop.sampler import parse_checkpoints  # re-exported: checked with the other settings
 
 __all__ = ["resolve_checkpoints", "parse_checkpoints"]
-
-
-def parse_checkpoints(spec, T: float):
-    """``M`` (an int: that many times evenly spread on the grid, the last at its end) or a
-    sequence / comma-separated string of backward times in ``[0, T]``."""
-    if isinstance(spec, str):
-        text = spec.strip()
-        if "," not in text and "." not in text and "e" not in text.lower():
-            try:
-                spec = int(text)
-            except ValueError:
-                raise ProblemError(f"checkpoints: {spec!r} is neither a count nor times") from None
-        else:
-            try:
-                spec = [float(p) for p in text.split(",") if p.strip()]
-            except ValueError:
-                raise ProblemError(f"checkpoints: {spec!r} is not a list of times") from None
-    if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
-        if spec < 1:
-            raise ProblemError(f"checkpoints: the count must be >= 1, got {spec}")
-        return int(spec)
-    arr = np.atleast_1d(np.asarray(spec, dtype=float))
-    if arr.size == 0:
-        raise ProblemError("checkpoints: no times given")
-    bad = ~np.isfinite(arr) | (arr < 0) | (arr > T)
-    if bad.any():
-        raise ProblemError(f"checkpoints must lie in [0, T] = [0, {plain(T)}], got {plain(arr[bad][0])}")
-    return arr
 
 
 def resolve_checkpoints(spec, grid: np.ndarray, T: float) -> np.ndarray:

@@ -38,13 +38,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from .grid import ODE_SCHEMES, check_init, check_scheme, check_steps, check_truncate, solver_grid
+from .grid import check_init
 from .schedules import ode_coefficient, schedule_table, step_coefficients
-from .scores import check_cap, is_variance_preserving, model_variance, score_coefficient
+from .scores import is_variance_preserving, model_variance, score_coefficient
+from ldmstop.dimensions import w2_by_dimension
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
+from ldmstop.registry import SAMPLER_SCHEMES
+from ldmstop.sampler import Sampler
 
 __all__ = ["discrete_variances", "discrete_w2_map", "continuous_variances", "continuous_w2_map",
-           "initial_variance", "w2_from_variances", "step_factors"]
+           "initial_variance", "w2_from_variances", "step_factors", "sampler_variances",
+           "sampler_continuous_variances", "sampler_w2_map"]
+
+
+def _sampler(*, T: float, steps, scheme, init="pT", truncate=0.0, cap=None) -> Sampler:
+    """The settings of a public function below, checked once (:meth:`Sampler.build`); the
+    private functions they are handed to trust them."""
+    return Sampler.build(scheme=scheme, steps=steps, init=init, truncate=truncate, cap=cap, T=T,
+                         schemes=SAMPLER_SCHEMES)
 
 
 def _as_hat(sigma2_hat) -> np.ndarray:
@@ -58,8 +69,11 @@ def _as_hat(sigma2_hat) -> np.ndarray:
 
 def initial_variance(sigma2_hat: np.ndarray, *, schedule: str, T: float, init: str) -> np.ndarray:
     """Start variance per component: ``v̂(T) = σ̂² + a_T² (1 - σ̂²)`` (``pT``) or 1 (``normal``)."""
-    h = _as_hat(sigma2_hat)
-    if check_init(init) == "normal":
+    return _initial_variance(_as_hat(sigma2_hat), schedule, T, check_init(init))
+
+
+def _initial_variance(h: np.ndarray, schedule: str, T: float, init: str) -> np.ndarray:
+    if init == "normal":
         return np.ones_like(h)
     return model_variance(h, np.array([float(T)]), schedule)[0]
 
@@ -87,10 +101,14 @@ def step_factors(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int,
     where ``f`` and ``g²`` are infinite); on a VP schedule a factor that overflows is left
     non-finite, and the callers refuse the result.
     """
-    h = _as_hat(sigma2_hat)
-    check_scheme(scheme)
-    cap = check_cap(cap)
-    times = solver_grid(T, steps, truncate)
+    smp = _sampler(T=T, steps=steps, scheme=scheme, truncate=truncate, cap=cap)
+    return _step_factors(_as_hat(sigma2_hat), schedule, smp, heun_last_corrector)
+
+
+def _step_factors(h: np.ndarray, schedule: str, smp: Sampler, heun_last_corrector: bool = False
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    scheme, cap, T = smp.scheme, smp.cap, smp.T
+    times = smp.grid()
     s = T - times
     s_left, s_right = s[:-1], s[1:]
     dt = np.diff(times)
@@ -137,11 +155,18 @@ def discrete_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps
     ``V_0`` from :func:`initial_variance`, then ``V_{k+1} = A_k² V_k + q_k`` with the scheme's
     factors (:func:`step_factors`). Returns ``(times (K+1,), V (K+1, D))``.
     """
-    check_init(init)
-    times, A, q = step_factors(sigma2_hat, schedule=schedule, T=T, steps=steps, scheme=scheme,
-                               truncate=truncate, cap=cap, heun_last_corrector=heun_last_corrector)
+    smp = _sampler(T=T, steps=steps, scheme=scheme, init=init, truncate=truncate, cap=cap)
+    return sampler_variances(_as_hat(sigma2_hat), schedule, smp, heun_last_corrector)
+
+
+def sampler_variances(sigma2_hat: np.ndarray, schedule: str, sampler: Sampler,
+                      heun_last_corrector: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`discrete_variances` for settings already checked: a discretised
+    :class:`~ldmstop.sampler.Sampler` built for horizon ``sampler.T``, and estimated
+    variances ``σ̂²`` (a 1-D array of finite numbers >= 0), both trusted."""
+    times, A, q = _step_factors(sigma2_hat, schedule, sampler, heun_last_corrector)
     V = np.empty((A.shape[0] + 1, A.shape[1]))
-    V[0] = initial_variance(sigma2_hat, schedule=schedule, T=T, init=init)
+    V[0] = _initial_variance(sigma2_hat, schedule, sampler.T, sampler.init)
     with np.errstate(over="ignore", invalid="ignore"):  # non-finite: refused by the callers
         A2 = A * A
         for k in range(A.shape[0]):  # K steps, vectorised over the D components
@@ -164,24 +189,37 @@ def continuous_variances(sigma2_hat: np.ndarray, *, schedule: str, T: float, ste
     the capped forms are written for VP schedules (``ValueError`` otherwise).
     """
     h = _as_hat(sigma2_hat)
-    check_scheme(scheme)
-    cap = check_cap(cap)
-    vp = is_variance_preserving(schedule)
-    if cap is not None and not vp:
-        raise ProblemError(f"the continuous-time variances with a cap (--cap) are written for VP "
-                         f"schedules only, not {schedule!r}")
-    if times is None:
-        times = solver_grid(T, steps, truncate)
-    else:
-        check_steps(steps)
-        check_truncate(truncate, T)
+    smp = _sampler(T=T, steps=steps, scheme=scheme, init=init, truncate=truncate, cap=cap)
+    if cap is not None and not is_variance_preserving(schedule):
+        raise _cap_not_vp(schedule)
+    if times is not None:
         times = np.asarray(times, dtype=float)
         if np.any(times < 0) or np.any(times > T):
             raise ProblemError(f"times must lie in [0, T] = [0, {T}]")
-    ode = scheme in ODE_SCHEMES
+    return sampler_continuous_variances(h, schedule, smp, times)
+
+
+def _cap_not_vp(schedule: str) -> ProblemError:
+    return ProblemError(f"the continuous-time variances with a cap (--cap) are written for VP "
+                        f"schedules only, not {schedule!r}")
+
+
+def sampler_continuous_variances(sigma2_hat: np.ndarray, schedule: str, sampler: Sampler,
+                                 times: np.ndarray | None = None
+                                 ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`continuous_variances` for settings already checked (a discretised
+    :class:`~ldmstop.sampler.Sampler` for horizon ``sampler.T``; ``σ̂²`` and ``times`` in
+    ``[0, T]`` trusted). A cap on a schedule that is not VP is refused (ProblemError)."""
+    h, smp = sigma2_hat, sampler
+    T, cap, ode = smp.T, smp.cap, smp.ode
+    vp = is_variance_preserving(schedule)
+    if cap is not None and not vp:
+        raise _cap_not_vp(schedule)
+    if times is None:
+        times = smp.grid()
     s = (T - times)[:, None]
     vT = model_variance(h, np.array([float(T)]), schedule)[0]
-    V0 = initial_variance(h, schedule=schedule, T=T, init=init)
+    V0 = _initial_variance(h, schedule, T, smp.init)
     if vp:
         tab = schedule_table(schedule)
         BT = float(tab.B(np.array([float(T)]))[0])
@@ -232,9 +270,7 @@ def w2_from_variances(sigma2: np.ndarray, V: np.ndarray) -> np.ndarray:
     Cumulative sums over components; the discarded tail is summed from the smallest."""
     sig2 = np.asarray(sigma2, dtype=float)
     err = (np.sqrt(np.asarray(V, dtype=float)) - np.sqrt(sig2)[None, :]) ** 2
-    kept = np.cumsum(err.T, axis=0)
-    tail = np.concatenate([np.cumsum(sig2[::-1])[::-1][1:], [0.0]])
-    return kept + tail[:, None]
+    return w2_by_dimension(err.T, sig2)
 
 
 def discrete_w2_map(problem, *, steps: int, scheme: str, init: str = "pT",
@@ -245,9 +281,15 @@ def discrete_w2_map(problem, *, steps: int, scheme: str, init: str = "pT",
     The score uses ``problem.sigma2_used``; the target is ``N(0, diag problem.sigma2)``.
     Returns ``(times (K+1,), w2 (D, K+1))``.
     """
-    times, V = discrete_variances(problem.sigma2_used, schedule=problem.schedule, T=problem.T,
-                                  steps=steps, scheme=scheme, init=init, truncate=truncate,
-                                  cap=cap)
+    return sampler_w2_map(problem, _sampler(T=problem.T, steps=steps, scheme=scheme, init=init,
+                                            truncate=truncate, cap=cap))
+
+
+def sampler_w2_map(problem, sampler: Sampler) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`discrete_w2_map` for a :class:`~ldmstop.sampler.Sampler` already checked for
+    ``problem`` (trusted): ``(times (K+1,), w2 (D, K+1))``."""
+    times, V = sampler_variances(np.asarray(problem.sigma2_used, dtype=float), problem.schedule,
+                                 sampler)
     return times, w2_from_variances(problem.sigma2, V)
 
 

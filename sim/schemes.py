@@ -34,7 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .grid import SCHEMES, check_scheme, solver_grid
+from .grid import ODE_SCHEMES, SCHEMES
+from ldmstop.sampler import Sampler
 from .schedules import ode_coefficient, step_coefficients
 from .scores import score_coefficient
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
@@ -75,15 +76,18 @@ def step_tables(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, 
                 truncate: float = 0.0, cap: float | None = None) -> StepTables:
     """Schedule and score evaluated on the solver grid, for the kernels (formulas in the module
     docstring). Raises ``ValueError`` when a coefficient the scheme needs is not finite (an SDE
-    scheme on the rectified flow at ``T = 1``, where ``f`` and ``g²`` are infinite)."""
-    check_scheme(scheme)
-    times = solver_grid(T, steps, truncate)
+    scheme on the rectified flow at ``T = 1``, where ``f`` and ``g²`` are infinite). The
+    settings are checked here, once (:meth:`ldmstop.sampler.Sampler.build`)."""
+    smp = Sampler.build(scheme=scheme, steps=steps, truncate=truncate, cap=cap, T=T,
+                        schemes=SCHEMES)
+    scheme, cap, T = smp.scheme, smp.cap, smp.T
+    times = smp.grid()
     s = T - times
     sl, sr = s[:-1], s[1:]
     dt = np.diff(times)
     h = np.asarray(sigma2_hat, dtype=float)
     K, D = dt.size, h.size
-    ode = scheme in ("euler-ode", "heun")
+    ode = scheme in ODE_SCHEMES
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         m_left = score_coefficient(h, sl, schedule, cap)
         m_right = score_coefficient(h, sr, schedule, cap)

@@ -18,25 +18,12 @@ import numpy as np
 from functools import lru_cache
 
 from .schedules import schedule_table
-from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
+from ldmstop.sampler import check_cap  # re-exported: the cap is checked with the other settings
 
 __all__ = ["model_variance", "score_coefficient", "check_cap", "is_variance_preserving", "SCORES"]
 
 #: Names of the score families (the exact score is the plug-in score with ``σ̂ = σ``).
 SCORES = ("exact", "plug-in", "capped")
-
-
-def check_cap(cap: float | None) -> float | None:
-    """Validate the weight cap of Prop 4: ``C > 1`` and finite, or ``None`` (no cap)."""
-    if cap is None:
-        return None
-    try:
-        c = float(cap)
-    except (TypeError, ValueError):
-        raise ProblemError(f"cap C must be a number > 1, got {cap!r}") from None
-    if not np.isfinite(c) or c <= 1.0:
-        raise ProblemError(f"cap C must be finite and > 1 (Prop 4), got {cap!r}")
-    return c
 
 
 @lru_cache(maxsize=None)
@@ -67,10 +54,11 @@ def model_variance(sigma2_hat: np.ndarray, s: np.ndarray, schedule: str) -> np.n
 def score_coefficient(sigma2_hat: np.ndarray, s: np.ndarray, schedule: str,
                       cap: float | None = None) -> np.ndarray:
     """``m_i(s)`` of the linear score ``-m_i(s) y``: ``1/v̂_i(s)``, or ``min(C, 1/v̂_i(s))``
-    with a cap (Wu et al. 2025, Prop 4). Shape ``(len(s), D)``."""
+    with a cap (Wu et al. 2025, Prop 4). Shape ``(len(s), D)``. ``cap`` is trusted: checked
+    where the settings enter (:func:`ldmstop.sampler.check_cap`)."""
     v = model_variance(sigma2_hat, s, schedule)
     with np.errstate(divide="ignore"):
         m = 1.0 / v
     if cap is not None:
-        m = np.minimum(m, check_cap(cap))
+        m = np.minimum(m, cap)
     return m

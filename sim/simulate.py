@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .grid import check_init, check_scheme, check_steps, check_truncate
 from .noise import check_paths, chunk_sizes
-from .recursions import continuous_variances, discrete_variances, w2_from_variances
-from .scores import check_cap
+from .recursions import w2_from_variances
 from .statistics import ChunkMoments, w2_estimates, w2_full
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
+from ldmstop.sampler import Sampler
 
 __all__ = ["simulate", "SimulationResult", "run_moments"]
 
@@ -137,14 +136,31 @@ def run_moments(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, 
     return ChunkMoments(counts=sizes, s1=s1, s2=s2, s2f=s2f)
 
 
-def simulate(problem, *, paths: int, steps: int, scheme: str = "em", init: str = "pT",
-             cap: float | None = None, checkpoints=20, seed: int | None = 0,
-             threads: int | None = None, truncate: float = 0.0, d: int | str = "all",
+#: the old spelling of "every latent dimension" (``d=None``), still accepted with a warning
+_ALL = "all"
+
+
+def _check_d(d, problem) -> int | None:
+    """``d``: ``None`` (every latent dimension) or an integer in ``1..D``; the old string
+    ``"all"`` means ``None`` (DeprecationWarning)."""
+    if isinstance(d, str) and d.strip().lower() == _ALL:
+        import warnings
+
+        warnings.warn('simulate(d="all") is deprecated: pass d=None for every latent dimension',
+                      DeprecationWarning, stacklevel=3)
+        return None
+    return None if d is None else problem.check_dimension(d)
+
+
+def simulate(problem, *, paths: int, steps: int | None = None, scheme: str = "em",
+             init: str = "pT", cap: float | None = None, checkpoints=20, seed: int | None = 0,
+             threads: int | None = None, truncate: float = 0.0, d: int | None = None,
              encoder: np.ndarray | None = None, estimator: str = "diag",
-             show_progress: bool | str = False, scheduler: str | None = None) -> SimulationResult:
+             show_progress: bool | str = False, scheduler: str | None = None,
+             sampler: Sampler | None = None) -> SimulationResult:
     """Monte Carlo W2² of the latent sampler at the checkpoints, against the exact recursion.
 
-    ``d="all"`` simulates every component and reports every latent dimension (PCA encoder,
+    ``d=None`` simulates every component and reports every latent dimension (PCA encoder,
     diagonal estimator); an integer ``d`` simulates the first ``d`` components only (the rest
     of the output is 0 and contributes ``Σ_{i>d} σ_i²``). ``encoder`` (``d × D``, orthonormal
     rows, PCA basis) simulates all components and reports the encoder's output with the
@@ -154,54 +170,55 @@ def simulate(problem, *, paths: int, steps: int, scheme: str = "em", init: str =
     the ``dask`` extra); the result is bit-identical to the run on this process's threads.
     Any schedule: VP ones and the rectified flow (an SDE scheme there needs ``T < 1``); a cap on
     a schedule that is not VP is refused (no continuous-time reference).
+    ``sampler``: the settings (scheme, steps, init, cap, truncate, checkpoints) as a
+    :class:`~ldmstop.sampler.Sampler` already built for ``problem.T`` (then those arguments are
+    not read); otherwise they are checked here, once.
     """
     from .recorder import resolve_checkpoints
-    from .grid import solver_grid
+    from .recursions import sampler_continuous_variances, sampler_variances
 
     from ldmstop.errors import ProblemError
     from ldmstop.limits import check_count
     from ldmstop.problem import check_seed
+    from ldmstop.registry import SAMPLER_SCHEMES
 
     paths = check_paths(check_count(paths, name="paths", low=2))
-    steps = check_steps(steps)
+    if sampler is None:
+        sampler = Sampler.build(scheme=scheme, steps=steps, init=init, truncate=truncate, cap=cap,
+                                checkpoints=checkpoints, T=problem.T, schemes=SAMPLER_SCHEMES)
     seed = check_seed(seed)
-    if encoder is not None and d != "all":
+    d = _check_d(d, problem)
+    if encoder is not None and d is not None:
         raise ProblemError(f"give either d (= {d!r}) or encoder, not both: with an encoder the "
                            "latent dimension is the encoder's number of rows")
-    check_scheme(scheme)
-    check_init(init)
-    cap = check_cap(cap)
-    T = problem.T
-    truncate = check_truncate(truncate, T)
     if estimator not in ("diag", "full"):
         raise ProblemError(f"estimator must be 'diag' or 'full', got {estimator!r}")
     if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer))
                                 or threads < 1):
         raise ProblemError(f"threads must be an integer >= 1, got {threads!r}")
-    grid = solver_grid(T, steps, truncate)
-    rec_k = resolve_checkpoints(checkpoints, grid, T)
+    scheme, steps, init, cap, truncate = (sampler.scheme, sampler.steps, sampler.init,
+                                          sampler.cap, sampler.truncate)
+    T = problem.T
+    grid = sampler.grid()
+    rec_k = resolve_checkpoints(sampler.checkpoint_spec(), grid, T)
     D = problem.D
     hat = np.asarray(problem.sigma2_used, dtype=float)
     sig2 = np.asarray(problem.sigma2, dtype=float)
 
     if encoder is None and estimator == "full":
-        dd = D if d == "all" else problem.check_dimension(d)
-        encoder = np.eye(D)[:dd]
+        encoder = np.eye(D)[:D if d is None else d]
     if encoder is not None:
         E = _validate_encoder(encoder, D)
         sim_hat, dims = hat, np.array([E.shape[0]])
-    elif d == "all":
+    elif d is None:
         E, sim_hat, dims = None, hat, np.arange(1, D + 1)
     else:
-        dd = problem.check_dimension(d)
-        E, sim_hat, dims = None, hat[:dd], np.array([dd])
+        E, sim_hat, dims = None, hat[:d], np.array([d])
 
     # the theory first: it is cheap, and its errors (e.g. an SDE scheme at T = 1 on the
     # rectified flow, a cap on a schedule that is not VP) come before any long work
-    _, V = discrete_variances(hat, schedule=problem.schedule, T=T, steps=steps, scheme=scheme,
-                              init=init, truncate=truncate, cap=cap)
-    _, Vc = continuous_variances(hat, schedule=problem.schedule, T=T, steps=steps, scheme=scheme,
-                                 init=init, truncate=truncate, cap=cap)
+    _, V = sampler_variances(hat, problem.schedule, sampler)
+    _, Vc = sampler_continuous_variances(hat, problem.schedule, sampler)
     if scheduler is not None:
         from .distributed import check_scheduler
 
@@ -218,7 +235,7 @@ def simulate(problem, *, paths: int, steps: int, scheme: str = "em", init: str =
     if E is None:
         theory = w2_from_variances(sig2, V)[dims - 1]
         cont = w2_from_variances(sig2, Vc)[dims - 1]
-        if d != "all":
+        if d is not None:
             est, se, reps = est[-1:], se[-1:], reps[:, -1:]
     else:
         theory = w2_full((E[None] * V[:, None, :]) @ E.T, E, sig2)[None]

@@ -54,7 +54,7 @@ def test_local_cluster_two_workers_bit_identical():
     from ldmstop.sim.simulate import simulate
 
     p = Problem.from_variances(FIG4, samples=1000, seed=3)
-    local = simulate(p, paths=3001, steps=30, scheme="em", checkpoints=4, seed=5, d="all")
+    local = simulate(p, paths=3001, steps=30, scheme="em", checkpoints=4, seed=5, d=None)
     local_full = simulate(p, paths=1500, steps=20, scheme="ei", checkpoints=3, seed=6,
                           estimator="full", d=3)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cl:

@@ -34,6 +34,9 @@ from fractions import Fraction
 from typing import NamedTuple, Sequence
 
 import numpy as np
+
+from ldmstop import registry as _registry
+
 try:
     from hypothesis import strategies as st
 except ImportError as exc:  # Hypothesis is a test dependency, not a core one
@@ -466,7 +469,7 @@ def covariances_with_estimates(draw, cov: st.SearchStrategy[Covariance] | None =
 
 # ----------------------------------------------------------------------------- time
 #: Largest horizon drawn per schedule (a test default, not the schedule's domain, which is
-#: ``ldmstop.problem.MAX_T``): OU is defined for every T (at T = 50, a_T² = 1 − e^{-100} is 1 in
+#: ``ldmstop.registry.MAX_T``): OU is defined for every T (at T = 50, a_T² = 1 − e^{-100} is 1 in
 #: float64: the start is pure noise to machine precision); VP-linear's β is defined on [0, 1];
 #: VP-cosine stops at 0.9946 (DPM-Solver), where its drift is still finite; the rectified flow
 #: at 1.
@@ -474,8 +477,8 @@ STRATEGY_MAX_T = {"ou": 50.0, "vp-linear": 1.0, "vp-cosine": 0.9946, "rectified-
 #: Smallest horizon drawn by default: a diffusion stopped almost at once (a_T² ~ 2e-4 for OU).
 STRATEGY_MIN_T = 1e-4
 #: The variance-preserving built-in schedules (the closed forms in x = a_s² apply) and all of them.
-VP_SCHEDULES = ("ou", "vp-linear", "vp-cosine")
-ALL_SCHEDULES = VP_SCHEDULES + ("rectified-flow",)
+VP_SCHEDULES = _registry.VP_SCHEDULES
+ALL_SCHEDULES = _registry.SCHEDULES
 
 
 def schedules(names: Sequence[str] = ("ou", "vp-linear")) -> st.SearchStrategy[str]:

@@ -178,18 +178,16 @@ MUTANTS: tuple[Mutant, ...] = (
       "probability-flow ODE coefficient −f − g²/v (the SDE's) instead of −f − g²/(2v)",
       (), regenerate=True, tags=("constant",)),
     # d24/d25 (the default horizons of OU and VP-cosine in the schedule definitions) are
-    # retired: the derivations now read the one table in api/problem.py, which a14/a15 mutate.
+    # retired: the derivations now read the one table in api/registry.py, which a14/a15 mutate.
     # ------------------------------------------------------------------ api
     M("a01-noise-level-forward-backward", "api/curve.py",
       "s = np.clip(problem.T - times, 0.0, None)  # T - T is 0",
       "s = np.clip(times, 0.0, None)  # T - T is 0",
       "noise level at the backward time t instead of the forward time s = T − t",
       _W2, tags=("time",)),
-    M("a02-discarded-tail-off-by-one", "api/curve.py",
-      "tail = np.concatenate([np.cumsum(problem.sigma2[::-1])[::-1][1:], [0.0]])\n"
-      "    return kept + tail[:, None]",
-      "tail = np.concatenate([np.cumsum(problem.sigma2[::-1])[::-1][2:], [0.0, 0.0]])\n"
-      "    return kept + tail[:, None]",
+    M("a02-discarded-tail-off-by-one", "api/dimensions.py",
+      "return np.concatenate([np.cumsum(sig2[::-1])[::-1][1:], [0.0]])",
+      "return np.concatenate([np.cumsum(sig2[::-1])[::-1][2:], [0.0, 0.0]])",
       "off-by-one in d: the discarded variance Σ_{i>d} σ_i² skips component d+1",
       _W2, tags=("off-by-one",)),
     M("a03-component-delta-sign", "api/curve.py",
@@ -249,12 +247,12 @@ MUTANTS: tuple[Mutant, ...] = (
       "missing (·)_+ on the eigenvalues of a covariance: round-off −1e-17 eigenvalues reach "
       "sqrt as negative variances",
       (), tags=("positive-part",)),
-    M("a14-ou-default-horizon", "api/problem.py",
-      'DEFAULT_T = {"ou": 2.0,', 'DEFAULT_T = {"ou": 1.0,',
+    M("a14-ou-default-horizon", "api/registry.py",
+      'ScheduleInfo("ou", default_T=2.0,', 'ScheduleInfo("ou", default_T=1.0,',
       "wrong default horizon for OU in the problem specification (the paper uses T = 2)",
       _MC, tags=("default",)),
-    M("a15-cosine-default-horizon", "api/problem.py",
-      '"vp-cosine": 0.9946,', '"vp-cosine": 0.9964,',
+    M("a15-cosine-default-horizon", "api/registry.py",
+      '"vp-cosine", default_T=0.9946,', '"vp-cosine", default_T=0.9964,',
       "digits transposed in the cosine schedule's default horizon (DPM-Solver's 0.9946) in "
       "the problem specification",
       (), tags=("default",)),
@@ -296,7 +294,7 @@ MUTANTS: tuple[Mutant, ...] = (
       "shared by kernel and recursion: v̂ = σ̂² + a² instead of σ̂² + a²(1 − σ̂²) (b² dropped)",
       _MC, tags=("shared",)),
     M("s09-cap-on-the-wrong-quantity", "sim/scores.py",
-      "m = np.minimum(m, check_cap(cap))", "m = np.minimum(m, 1.0 / check_cap(cap))",
+      "m = np.minimum(m, cap)", "m = np.minimum(m, 1.0 / cap)",
       "shared by kernel and recursion: the score coefficient capped at 1/C instead of C",
       _MC, tags=("shared",)),
     M("s10-schedule-rate-doubled", "sim/schedules.py",

@@ -1,7 +1,7 @@
 # GENERATED FILE - DO NOT EDIT. Written by `python -m ldmstop.derivations.generate`
 # from the SymPy derivations in derivations/ (checked by tests/test_generated.py).
 # SymPy version: 1.14.0
-# Source SHA-256: 5100f2be635e0d8bbb37a6a751f82c851fffafd15be2bf761fec5d0f82f30fbc
+# Source SHA-256: 1264144f45cd7e0ba966fa4328876b9bb5ddda1edaa4edf363fd404daadcebc3
 """Every derived result as plain data (title, source, LaTeX, srepr, free symbols): what ``ldmstop derive`` exports.
 
 Generated from the SymPy derivations (:mod:`ldmstop.derivations.results`); edit those and regenerate.
@@ -11,7 +11,7 @@ Generated from the SymPy derivations (:mod:`ldmstop.derivations.results`); edit 
 __all__ = ['SYMPY_VERSION', 'SOURCE_SHA256', 'RESULTS']
 
 SYMPY_VERSION = '1.14.0'
-SOURCE_SHA256 = '5100f2be635e0d8bbb37a6a751f82c851fffafd15be2bf761fec5d0f82f30fbc'
+SOURCE_SHA256 = '1264144f45cd7e0ba966fa4328876b9bb5ddda1edaa4edf363fd404daadcebc3'
 
 #: One record per result, in registry order.
 RESULTS = (

@@ -1,7 +1,7 @@
 # GENERATED FILE - DO NOT EDIT. Written by `python -m ldmstop.derivations.generate`
 # from the SymPy derivations in derivations/ (checked by tests/test_generated.py).
 # SymPy version: 1.14.0
-# Source SHA-256: 5100f2be635e0d8bbb37a6a751f82c851fffafd15be2bf761fec5d0f82f30fbc
+# Source SHA-256: 1264144f45cd7e0ba966fa4328876b9bb5ddda1edaa4edf363fd404daadcebc3
 """Scalar functions of every derived result on the ``math`` module: the form ``numba.njit`` compiles (see ``ldmstop.derivations.backends.numba_function``).
 
 Generated from the SymPy derivations (:mod:`ldmstop.derivations.results`); edit those and regenerate.

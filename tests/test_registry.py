@@ -1,0 +1,61 @@
+"""The registry of names (ldmstop.registry) agrees with what each name stands for: the SymPy
+schedule definitions, the generated backends, the simulators' scheme tables and the command
+line's choices."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from ldmstop import registry
+
+
+def test_registry_imports_only_the_standard_library():
+    """Read by the command line's parser and the SymPy definitions alike: no heavy import."""
+    import ast
+
+    tree = ast.parse(open(registry.__file__, encoding="utf-8").read())
+    names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    names |= {n.module.split(".")[0] for n in ast.walk(tree)
+              if isinstance(n, ast.ImportFrom) and n.module and n.level == 0}
+    assert names <= set(sys.stdlib_module_names)
+
+
+@pytest.mark.parametrize("name", registry.SCHEDULES)
+def test_schedule_properties_match_the_derivations(name):
+    from ldmstop.derivations import backends
+    from ldmstop.derivations.schedules import BUILTIN_SCHEDULES, get_schedule
+
+    info = registry.schedule_info(name)
+    sch = get_schedule(name)
+    assert BUILTIN_SCHEDULES == registry.SCHEDULES
+    assert sch.variance_preserving is info.variance_preserving
+    assert backends.numpy_schedule(name).variance_preserving is info.variance_preserving
+    assert sch.default_T == info.default_T == registry.DEFAULT_T[name]
+    assert sch.reference == info.reference
+    assert registry.MAX_T[name] == info.max_T
+
+
+def test_scheme_names_match_the_simulators():
+    from ldmstop.curve import SCHEMES as CURVE_SCHEMES
+    from ldmstop.sim.grid import ODE_SCHEMES, SCHEMES, SDE_SCHEMES
+    from ldmstop.sim.schemes import SCHEME_IDS
+
+    assert CURVE_SCHEMES == registry.SCHEMES == ("exact",) + registry.SAMPLER_SCHEMES
+    assert SCHEMES == registry.SAMPLER_SCHEMES == SDE_SCHEMES + ODE_SCHEMES
+    assert set(SCHEME_IDS) == set(registry.SAMPLER_SCHEMES)
+    assert all(registry.scheme_info(n).order for n in registry.SCHEMES)
+
+
+@pytest.mark.parametrize("command,flag,expected", [
+    ("curve", "--schedule", registry.SCHEDULES), ("curve", "--scheme", registry.SCHEMES),
+    ("curve", "--init", registry.INITS), ("advise", "--scheme", registry.SCHEMES),
+    ("advise", "--schedule", registry.SCHEDULES),
+    ("simulate", "--scheme", registry.SAMPLER_SCHEMES), ("simulate", "--init", registry.INITS)])
+def test_command_line_choices_come_from_the_registry(command, flag, expected):
+    from ldmstop.cli import _parsers
+
+    _, subs = _parsers()
+    action = next(a for a in subs[command]._actions if flag in a.option_strings)
+    assert tuple(action.choices) == tuple(expected)
