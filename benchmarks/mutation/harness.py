@@ -259,6 +259,27 @@ def check_imports(tree: Path, env: dict) -> None:
         raise RuntimeError(f"packages imported from outside the scratch copy {tree}: {outside}")
 
 
+#: compiles the simulator's kernels into the run's Numba cache once, before the baseline, as a
+#: developer's checkout has them: a cold compile under load keeps a Ctrl-C waiting for the
+#: compiler (the SIGINT test then times out) and would make the first mutant's timings unlike
+#: the others'
+WARM_UP = ("import numpy as np\n"
+           "from ldmstop import Problem\n"
+           "from ldmstop.sim.simulate import simulate\n"
+           "p = Problem.from_variances([1.0, 0.5], estimated=[0.9, 0.6])\n"
+           "for scheme in ('em', 'ei', 'euler-ode', 'heun'):\n"
+           "    simulate(p, paths=64, steps=4, scheme=scheme, checkpoints=2, seed=0)\n"
+           "    simulate(p, paths=64, steps=4, scheme=scheme, checkpoints=2, seed=0, d=1)\n"
+           "simulate(p, paths=64, steps=4, scheme='em', checkpoints=2, seed=0, estimator='full')\n")
+
+
+def warm_numba_cache(tree: Path, env: dict) -> None:
+    """Run :data:`WARM_UP` in the copy (a tree without the simulator is left alone)."""
+    if not (tree / "sim" / "kernels.py").is_file():
+        return
+    run_command([sys.executable, "-c", WARM_UP], cwd=tree, env=env, timeout=900)
+
+
 def run_verify(tree: Path, env: dict, timeout: float, extra: list[str]) -> Outcome:
     """``ldmstop verify`` (default settings: 50 digits, Monte Carlo quick) with ``--json``."""
     rc, out, sec, timed_out = run_command([sys.executable, "-m", "ldmstop", "verify", "--json", *extra],

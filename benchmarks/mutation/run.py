@@ -262,6 +262,8 @@ def main(argv=None) -> int:
             env = H.child_env(shim, run_dir / f"numba-{w}", args.profile)
             slots.append({"pristine": pristine, "tree": tree, "env": env})
         H.check_imports(slots[0]["tree"], slots[0]["env"])
+        for slot in slots:
+            H.warm_numba_cache(slot["tree"], slot["env"])
         doc = {"tool": "benchmarks/mutation/run.py", "source": source,
                "source_fingerprint": fingerprint, "python": sys.version.split()[0],
                "commands": {"verify": "python -m ldmstop verify --json",
