@@ -187,11 +187,11 @@ def format_advice(adv, max_rows: int = 10) -> str:
     if src.get("score"):
         lines.append(f"score: {src['score']}; --exact-score for the exact score")
     b, e, g = adv.best, adv.end, adv.gain
-    stop = f"step {b['step']} of {adv.steps} (t = {b['t']:.6g})" if b["step"] is not None else f"t = {b['t']:.6g}"
+    stop = f"step {b.step} of {adv.steps} (t = {b.t:.6g})" if b.step is not None else f"t = {b.t:.6g}"
     lines += ["",
-              f"best: keep d = {b['d']} components, stop at {stop}: W2 = {b['w2']:.6g}",
-              f"running to the end: best d = {e['d']}, W2 = {e['w2']:.6g} (all {p.D} components: {e['w2_full']:.6g})",
-              f"gain of stopping early: {g['w2']:.4g} in W2 ({100 * g['relative']:.3g} %)", ""]
+              f"best: keep d = {b.d} components, stop at {stop}: W2 = {b.w2:.6g}",
+              f"running to the end: best d = {e.d}, W2 = {e.w2:.6g} (all {p.D} components: {e.w2_full:.6g})",
+              f"gain of stopping early: {g.w2:.4g} in W2 ({100 * g.relative:.3g} %)", ""]
     D = p.D
     from .plots import shown_dimensions
 
@@ -199,7 +199,7 @@ def format_advice(adv, max_rows: int = 10) -> str:
     lines.append(f"{'d':>6} {'sigma^2':>11} {'best stop t':>12} {'W2 there':>11} {'W2 at end':>11}")
     for j in show:
         r = adv.best_stop[j]
-        lines.append(f"{j + 1:>6} {p.sigma2[j]:>11.4g} {r['t']:>12.6g} {r['w2']:>11.5g} {r['w2_end']:>11.5g}")
+        lines.append(f"{j + 1:>6} {p.sigma2[j]:>11.4g} {r.t:>12.6g} {r.w2:>11.5g} {r.w2_end:>11.5g}")
     if len(show) < D:
         lines.append(f"  ({D - len(show)} dimensions not shown; use --json for all)")
     return "\n".join(lines)

@@ -92,14 +92,14 @@ def format_table(res, max_rows: int = 12) -> str:
     if getattr(res, "scheme", "exact") != "exact":
         lines[0] += (f", scheme = {res.scheme}, K = {res.steps} steps, init = {res.init}, "
                      f"truncate = {res.truncate:g}")
-        lines.append(f"optimum: d = {o['d']}, step {o['step']} of {res.steps} "
-                     f"({o['steps_from_end']} before the end), t = {o['t']:.10g}, "
-                     f"W2^2 = {o['w2_squared']:.10g}; at the last step with d = D: "
+        lines.append(f"optimum: d = {o.d}, step {o.step} of {res.steps} "
+                     f"({o.steps_from_end} before the end), t = {o.t:.10g}, "
+                     f"W2^2 = {o.w2_squared:.10g}; at the last step with d = D: "
                      f"W2 = {res.final_w2[-1]:.6g}")
         return "\n".join(lines)
-    lines.append(f"optimum: d = {o['d']}, t = {o['t']:.10g} "
-                 f"({_how(p.schedule, o['interior'])}), "
-                 f"W2^2 = {o['w2_squared']:.10g}")
+    lines.append(f"optimum: d = {o.d}, t = {o.t:.10g} "
+                 f"({_how(p.schedule, o.interior)}), "
+                 f"W2^2 = {o.w2_squared:.10g}")
     return "\n".join(lines)
 
 

@@ -62,8 +62,8 @@ def plot_curve(res, path: str, max_curves: int = 12, title: str | None = None) -
                     ha="center", va="top", transform=ax.get_xaxis_transform(),
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": c, "lw": 1.2})
     o = res.optimal
-    ax.plot([o["t"]], [max(o["w2_squared"], floor)], "k*", ms=12,
-            label=f"optimum d={o['d']}, t={o['t']:.3g}")
+    ax.plot([o.t], [max(o.w2_squared, floor)], "k*", ms=12,
+            label=f"optimum d={o.d}, t={o.t:.3g}")
     ax.set_yscale("log")
     ax.set_xlabel("backward time t")
     ax.set_ylabel(r"$W_2^2$ (latent output vs data)")
