@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 
 from .grid import check_init
-from .schedules import schedule_table
+from .schedule_tables import schedule_table
 from .scores import is_variance_preserving, model_variance, score_coefficient
 from ldmstop.dimensions import w2_by_dimension
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
@@ -96,7 +96,7 @@ def _step_factors(h: np.ndarray, schedule: str, smp: Sampler
     s = T - times
     s_left, s_right = s[:-1], s[1:]
     dt = np.diff(times)
-    beta = tab.w2(s_left)
+    beta = tab.beta(s_left)
     # a factor that overflows is inf (or NaN), and the callers refuse a non-finite result as an
     # input the scheme cannot take (one error line); NumPy's warnings would only add lines to it
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -115,7 +115,7 @@ def _step_factors(h: np.ndarray, schedule: str, smp: Sampler
         else:  # heun
             f_left = beta[:, None] * (1.0 - m)
             m_right = score_coefficient(h, s_right, schedule, cap)
-            f_right = tab.w2(s_right)[:, None] * (1.0 - m_right)
+            f_right = tab.beta(s_right)[:, None] * (1.0 - m_right)
             corrected = 1.0 + 0.5 * dt[:, None] * (f_left + f_right * (1.0 + dt[:, None] * f_left))
             euler = 1.0 + dt[:, None] * f_left
             A = np.where((s_right > 0.0)[:, None], corrected, euler)

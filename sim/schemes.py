@@ -94,16 +94,16 @@ def step_tables(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, 
         # An unused corrector may sit on an infinite score (σ̂ = 0 at s = 0): keep it finite.
         m_right = np.where(corrector[:, None], m_right, 0.0)
         if is_variance_preserving(schedule):
-            from .schedules import schedule_table
+            from .schedule_tables import schedule_table
 
             tab = schedule_table(schedule)
-            w2l, w2r = tab.w2(sl), tab.w2(sr)
-            f, g2 = -w2l, 2.0 * w2l
+            beta_l, beta_r = tab.beta(sl), tab.beta(sr)
+            f, g2 = -beta_l, 2.0 * beta_l
             dB = tab.B(sl) - tab.B(sr)
             ratio, weight = np.exp(dB), 2.0 * np.expm1(dB)
             q_ei = np.expm1(2.0 * dB)
-            cl = w2l[:, None] * (1.0 - m_left)
-            cr = w2r[:, None] * (1.0 - m_right)
+            cl = beta_l[:, None] * (1.0 - m_left)
+            cr = beta_r[:, None] * (1.0 - m_right)
         else:
             from ldmstop.derivations.backends import schedule_coefficients
 

@@ -92,18 +92,18 @@ MUTANTS: tuple[Mutant, ...] = (
       "wrong constant in the threshold rule: keep component d while v_d ≤ σ_d² instead of "
       "v_d ≤ 4σ_d² (t_d from 0 instead of 3σ²/(1−σ²))",
       _THR, regenerate=True, tags=("constant",)),
-    M("d07-stable-error-swapped-sigma", "derivations/frechet.py",
+    M("d07-stable-error-swapped-sigma", "derivations/wasserstein.py",
       "diff = x * (1 - sigh**2) + delta", "diff = x * (1 - sigma**2) + delta",
       "σ/σ̂ swapped in the cancellation-free component error: v − σ² = x(1 − σ²) + δ; exact "
       "at t = T and for the exact score, wrong for a plug-in score before the end",
       _W2, regenerate=True, tags=("swap",),
       alternatives=(("diff = x * omh + delta", "diff = x * (1 - sigma**2) + delta"),)),
-    M("d08-stable-error-dropped-square", "derivations/frechet.py",
+    M("d08-stable-error-dropped-square", "derivations/wasserstein.py",
       "return diff**2 / (sp.sqrt(var) + sigma) ** 2", "return diff**2 / (sp.sqrt(var) + sigma)",
       "dropped square in the denominator of (v − σ²)²/(sqrt v + σ)²: wrong by the factor "
       "sqrt v + σ, which is 2σ at the end",
       _W2, regenerate=True, tags=("exponent",)),
-    M("d09-vp-variance-sigma-not-squared", "derivations/frechet.py",
+    M("d09-vp-variance-sigma-not-squared", "derivations/wasserstein.py",
       "return x + (1 - x) * sigh**2", "return x + (1 - x) * sigh",
       "generated variance v = x + (1 − x)σ̂ instead of σ̂²: a standard deviation used as a "
       "variance in the formula every VP result is derived from",
@@ -298,8 +298,8 @@ MUTANTS: tuple[Mutant, ...] = (
       "m = np.minimum(m, cap)", "m = np.minimum(m, 1.0 / cap)",
       "shared by kernel and recursion: the score coefficient capped at 1/C instead of C",
       _MC, tags=("shared",)),
-    M("s10-schedule-rate-doubled", "sim/schedules.py",
-      "return self._broadcast(self._w2, s)", "return 2.0 * self._broadcast(self._w2, s)",
+    M("s10-schedule-rate-doubled", "sim/schedule_tables.py",
+      "return self._broadcast(self._beta, s)", "return 2.0 * self._broadcast(self._beta, s)",
       "shared by kernel and recursion: the rate table returns 2w² (β vs w² convention)",
       _MC, tags=("shared",)),
     M("s11-jackknife-missing-division", "sim/statistics.py",

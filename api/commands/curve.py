@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .cli_common import add_problem_arguments, emit, problem_from_args
-from .registry import INITS, SCHEDULE_INFO, SCHEMES
+from ..cli_common import add_problem_arguments, emit, problem_from_args
+from ..registry import INITS, SCHEDULE_INFO, SCHEMES
 
 HELP = "exact W2^2 over backward time for every latent dimension, thresholds and the optimum"
 
@@ -31,9 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .atomic import FIGURE_FORMATS, Outputs
-    from .curve import require_map_memory, compute_curve
-    from .sampler import Sampler
+    from ..atomic import FIGURE_FORMATS, Outputs
+    from ..curve import require_map_memory, compute_curve
+    from ..sampler import Sampler
 
     problem = problem_from_args(args)
     # the sampler settings, checked once, here; then the sizes, named by their flags
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         plot = out.file(args.plot, flag="--plot", formats=FIGURE_FORMATS)
         res = compute_curve(problem, grid=args.grid, sampler=sampler)
         if plot:
-            from .plots import plot_curve
+            from ..plots import plot_curve
 
             plot_curve(res, plot)
     if args.json:
@@ -67,7 +67,7 @@ def format_table(res, max_rows: int = 12) -> str:
     p = res.problem
     lines = [f"ldmstop curve — D = {p.D}, schedule = {p.schedule}, T = {p.T:g}, "
              f"score = {'plug-in' if p.has_estimate else 'exact'}"]
-    from .plots import shown_dimensions
+    from ..dimensions import shown_dimensions
 
     show = shown_dimensions(p.D, max_rows)
     lines.append("")
