@@ -22,11 +22,12 @@ import numpy as np
 
 from .errors import ProblemError
 from .problem import NpyHeader, Problem, npy_header, open_npy
+from .results import Record
 from .sampler import Sampler
-from .plots import shown_dimensions
 
 __all__ = ["data_spectrum", "data_moments", "check_data_shape", "covariance_spectrum", "advise",
-           "advice_sampler", "Advice", "DEFAULT_CHUNK_ROWS"]
+           "advice_sampler", "Advice", "BestStop", "BestChoice", "RunToEnd", "Gain",
+           "DEFAULT_CHUNK_ROWS"]
 
 #: Rows per chunk when streaming the data: 4096 × 3072 float64 is 100 MB, the largest
 #: temporary the PCA makes (the covariance itself is D × D float64: 75 MB at D = 3072).
@@ -157,6 +158,55 @@ def covariance_spectrum(cov) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class BestStop(Record):
+    """The best stop for one latent dimension ``d``: backward time ``t`` (solver ``step`` for a
+    discretised sampler, else ``None``), ``W2`` there and ``W2`` at the end of sampling."""
+
+    d: int
+    t: float
+    step: int | None
+    w2: float
+    w2_end: float
+
+    _KEYS = ("d", "t", "step", "w2", "w2_end")
+
+
+@dataclass(frozen=True)
+class BestChoice(Record):
+    """The overall best ``(d, stop)``: ``W2`` (not squared) at ``t`` (or solver ``step``)."""
+
+    d: int
+    t: float
+    step: int | None
+    w2: float
+
+    _KEYS = ("d", "t", "step", "w2")
+
+
+@dataclass(frozen=True)
+class RunToEnd(Record):
+    """Running to the end of sampling (``t``): the best ``d`` there, its ``W2``, and ``W2``
+    with every component kept (``w2_full``)."""
+
+    d: int
+    t: float
+    w2: float
+    w2_full: float
+
+    _KEYS = ("d", "t", "w2", "w2_full")
+
+
+@dataclass(frozen=True)
+class Gain(Record):
+    """``W2(end) - W2(best)`` (≥ 0) and its ratio to ``W2(end)`` (0 where ``W2(end) = 0``)."""
+
+    w2: float
+    relative: float
+
+    _KEYS = ("w2", "relative")
+
+
+@dataclass(frozen=True)
 class Advice:
     """Output of :func:`advise` (W2 values are distances, not squared)."""
 
@@ -165,10 +215,10 @@ class Advice:
     w2: np.ndarray                      # D × K map of W2 (not squared)
     scheme: str
     steps: int | None
-    best_stop: list                     # per d: {"d", "t", "step", "w2", "w2_end"}
-    best: dict                          # overall {"d", "t", "step", "w2"}
-    end: dict                           # running to the end: {"d", "w2", "w2_full"}
-    gain: dict                          # {"w2", "relative"}
+    best_stop: list[BestStop]           # one per latent dimension d = 1..D
+    best: BestChoice
+    end: RunToEnd
+    gain: Gain
     source: dict = field(default_factory=dict)
 
     def to_json(self, include_map: bool = False) -> dict:
@@ -178,10 +228,10 @@ class Advice:
             "scheme": self.scheme,
             "steps": self.steps,
             "eigenvalues": self.problem.sigma2.tolist(),
-            "per_dimension": self.best_stop,
-            "best": self.best,
-            "end": self.end,
-            "gain": self.gain,
+            "per_dimension": [r.to_json() for r in self.best_stop],
+            "best": self.best.to_json(),
+            "end": self.end.to_json(),
+            "gain": self.gain.to_json(),
         }
         if include_map:
             out["times"] = self.times.tolist()
@@ -221,62 +271,17 @@ def advise(problem: Problem, *, scheme: str = "exact", steps: int | None = None,
     w2 = np.sqrt(w2sq)
     k_best = np.argmin(w2sq, axis=1)
     discrete = scheme != "exact"
-    per_d = [{"d": j + 1, "t": float(res.times[k]), "step": int(k) if discrete else None,
-              "w2": float(w2[j, k]), "w2_end": float(w2[j, -1])}
+    per_d = [BestStop(d=j + 1, t=float(res.times[k]), step=int(k) if discrete else None,
+                      w2=float(w2[j, k]), w2_end=float(w2[j, -1]))
              for j, k in enumerate(k_best)]
     o = res.optimal
-    best = {"d": int(o["d"]), "t": float(o["t"]), "step": o.get("step") if discrete else None,
-            "w2": float(np.sqrt(max(o["w2_squared"], 0.0)))}
+    best = BestChoice(d=int(o.d), t=float(o.t), step=o.step if discrete else None,
+                      w2=float(np.sqrt(max(o.w2_squared, 0.0))))
     j_end = int(np.argmin(w2sq[:, -1]))
-    end = {"d": j_end + 1, "t": float(res.times[-1]), "w2": float(w2[j_end, -1]),
-           "w2_full": float(w2[-1, -1])}
-    g = end["w2"] - best["w2"]
-    gain = {"w2": g, "relative": (g / end["w2"]) if end["w2"] > 0 else 0.0}
+    end = RunToEnd(d=j_end + 1, t=float(res.times[-1]), w2=float(w2[j_end, -1]),
+                   w2_full=float(w2[-1, -1]))
+    g = end.w2 - best.w2
+    gain = Gain(w2=g, relative=(g / end.w2) if end.w2 > 0 else 0.0)
     return Advice(problem=problem, times=np.asarray(res.times), w2=w2, scheme=scheme,
                   steps=None if not discrete else int(steps), best_stop=per_d, best=best,
                   end=end, gain=gain, source=dict(source or {}))
-
-
-def plot_heatmap(adv: Advice, path: str, title: str | None = None, max_rows: int = 400) -> None:
-    """Heat map of log10 W2 over (stop, d), the per-d best stop and the overall best marked.
-
-    Cells are drawn at their true (t, d) with ``pcolormesh``; above ``max_rows`` dimensions a
-    log-spaced subset of rows is drawn (the map is smooth in d), and d is on a log axis."""
-    from .plots import _plt, savefig_atomic
-
-    plt = _plt()
-    D = adv.w2.shape[0]
-    rows = shown_dimensions(D, max_rows)
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
-    pos = adv.w2[adv.w2 > 0]
-    floor = max(float(pos.min()) if pos.size else 1e-300, 1e-12)
-    img = np.log10(np.maximum(adv.w2[rows], floor))
-    # The interesting region is the end of sampling: drawn over the remaining forward time
-    # s = T - t on a log axis (reversed, so that sampling still runs left to right), the last
-    # decades of s get the room a linear t axis gives to the first ones. s = 0 (the end itself)
-    # is drawn at half the smallest positive s, and the axis says so.
-    p = adv.problem
-    s_all = p.T - np.asarray(adv.times, dtype=float)
-    s_min = float(s_all[s_all > 0].min())
-    s_end = s_min / 2
-    xs = np.where(s_all > 0, s_all, s_end)
-    mesh = ax.pcolormesh(xs, rows + 1, img, shading="nearest", cmap="viridis", rasterized=True)
-    fig.colorbar(mesh, ax=ax, label=r"$\log_{10} W_2$")
-    best_s = [max(p.T - r["t"], s_end) for r in adv.best_stop]
-    ax.plot(best_s, np.arange(1, D + 1), "-", color="w", lw=2.4, alpha=0.9)
-    ax.plot(best_s, np.arange(1, D + 1), "-", color="crimson", lw=1.1, label="best stop per d")
-    ax.plot([max(p.T - adv.best["t"], s_end)], [adv.best["d"]], "*", color="gold", ms=15, mec="k",
-            label=f"best: d={adv.best['d']}, t={adv.best['t']:.4g}, W2={adv.best['w2']:.4g}")
-    ax.set_xscale("log")
-    ax.invert_xaxis()
-    if D > 50:
-        ax.set_yscale("log")
-    ax.set_xlabel("stop: remaining forward time s = T − t (log; s = 0 drawn at "
-                  f"{s_end:.2g})" + (f" — {adv.scheme}, {adv.steps} steps" if adv.steps else ""))
-    ax.set_ylabel("latent dimension d")
-    ax.set_title(title or f"W2 over (d, stop) — {p.schedule}, T={p.T:g}, "
-                 f"{'plug-in' if p.has_estimate else 'exact'} score, "
-                 f"{adv.scheme if adv.steps else 'exact sampler'}")
-    ax.legend(fontsize=7, loc="lower left")
-    savefig_atomic(fig, path)
-    plt.close(fig)

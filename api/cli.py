@@ -1,6 +1,6 @@
 """The ``ldmstop`` command line.
 
-Each subcommand lives in its own module exposing ``HELP``, ``add_arguments(parser)`` and
+Each subcommand lives in its own module of :mod:`ldmstop.commands` exposing ``HELP``, ``add_arguments(parser)`` and
 ``run(args) -> int``. Those modules import nothing heavy at module level, so ``ldmstop --help``
 starts without SymPy or Numba (docs/design.md, principle 6).
 
@@ -30,13 +30,13 @@ __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: subcommand name -> module implementing it (order = order in --help)
 COMMANDS: dict[str, str] = {
-    "verify": "ldmstop.verify.command",
-    "derive": "ldmstop.cmd_derive",
-    "curve": "ldmstop.cmd_curve",
-    "simulate": "ldmstop.sim.command",
-    "advise": "ldmstop.cmd_advise",
-    "frechet": "ldmstop.cmd_frechet",
-    "learned": "ldmstop.cmd_learned",
+    "verify": "ldmstop.commands.verify",
+    "derive": "ldmstop.commands.derive",
+    "curve": "ldmstop.commands.curve",
+    "simulate": "ldmstop.commands.simulate",
+    "advise": "ldmstop.commands.advise",
+    "frechet": "ldmstop.commands.frechet",
+    "learned": "ldmstop.commands.learned",
 }
 
 #: environment variable that adds the traceback to an internal error's one line

@@ -27,6 +27,7 @@ from . import registry as _registry
 from .dimensions import discarded_variance, w2_by_dimension
 from .errors import NumericalError, ProblemError, plain
 from .problem import Problem, _real_array
+from .results import Optimum, Record, StepChoice, StepOptimum, StepsRow
 from .sampler import Sampler
 
 __all__ = [
@@ -45,6 +46,10 @@ __all__ = [
     "discrete_curve",
     "optimal_steps",
     "stop_vs_steps",
+    "Optimum",
+    "StepChoice",
+    "StepOptimum",
+    "StepsRow",
 ]
 
 
@@ -81,11 +86,14 @@ def require_map_memory(D: int, K: int, what: str, discrete: bool = False) -> Non
 
 
 def ensure_finite(name: str, value) -> None:
-    """Raise :class:`NumericalError` if ``value`` (a number, an array, or a dict/list of them)
-    holds a NaN or an infinity: a result with one is withheld, never written."""
+    """Raise :class:`NumericalError` if ``value`` (a number, an array, a typed result with
+    ``to_json()``, or a dict/list of them) holds a NaN or an infinity: a result with one is
+    withheld, never written."""
     stack = [(name, value)]
     while stack:
         where, v = stack.pop()
+        if isinstance(v, Record):
+            v = v.to_json()
         if isinstance(v, dict):
             stack.extend((f"{where}[{k!r}]", x) for k, x in v.items())
         elif isinstance(v, (list, tuple)):
@@ -211,16 +219,18 @@ def _bisect_root(gfun, lo: float, hi: float, iters: int = 200) -> float:
     return 0.5 * (lo + hi)
 
 
-def optimal_stop(problem: Problem, times: np.ndarray, w2: np.ndarray | None = None) -> dict:
-    """Global minimiser of ``W²(t, d)`` over ``d ∈ 1..D`` and ``t ∈ [0, T]``.
+def optimal_stop(problem: Problem, times: np.ndarray, w2: np.ndarray | None = None) -> Optimum:
+    """Global minimiser of ``W²(t, d)`` over ``d ∈ 1..D`` and ``t ∈ [0, T]`` (Wu et al. 2025,
+    Prop 3(b), generalised to any spectrum; docs/theory.md §2).
 
     The grid gives each ``d``'s best time; convexity in ``x`` bounds how much lower the
     continuous minimum can be (tangent at the grid point), and every ``d`` whose bound can beat
-    the best grid value is refined by bisection on ``g_d(x) = 0``. Returns ``d``, ``t``,
-    ``s`` (the forward time ``T - t``, to full relative precision where ``t`` is within a few
-    ulps of ``T``: ``t`` itself cannot resolve a stop 1e-13 before ``T = 2``), ``w2_squared``,
-    ``interior`` (whether ``t`` solves the stationarity condition) and ``x`` (the noise level
-    ``a²_{T-t}``; ``w2_squared`` is the value at ``s``).
+    the best grid value is refined by bisection on ``g_d(x) = Σ_{i≤d} (1 - σ_i/sqrt(v_i))(1 -
+    σ̂_i²) = 0``. Returns an :class:`~ldmstop.results.Optimum`: ``d``, ``t``, ``s`` (the forward
+    time ``T - t``, to full relative precision where ``t`` is within a few ulps of ``T``: ``t``
+    itself cannot resolve a stop 1e-13 before ``T = 2``), ``w2_squared``, ``interior`` (whether
+    ``t`` solves the stationarity condition) and ``x`` (the noise level ``a²_{T-t}``;
+    ``w2_squared`` is the value at ``s``).
     """
     _check_problem(problem)
     times = check_times(problem, times)
@@ -249,10 +259,10 @@ def optimal_stop(problem: Problem, times: np.ndarray, w2: np.ndarray | None = No
     candidates = np.flatnonzero(lower <= incumbent)
 
     tail = discarded_variance(sig2)
-    best = {"d": int(np.argmin(f_best)) + 1, "x": float(x[k_best[np.argmin(f_best)]]),
-            "w2_squared": incumbent, "interior": False}
-    best["t"] = float(times[k_best[best["d"] - 1]])
-    best["s"] = float(problem.T - best["t"])
+    j0 = int(np.argmin(f_best))
+    t0 = float(times[k_best[j0]])
+    best = Optimum(d=j0 + 1, x=float(x[k_best[j0]]), w2_squared=incumbent, interior=False,
+                   t=t0, s=float(problem.T - t0))
     inv = backends.numpy_schedule(problem.schedule).inverse_a2
 
     for j in candidates:
@@ -267,10 +277,10 @@ def optimal_stop(problem: Problem, times: np.ndarray, w2: np.ndarray | None = No
             continue
         xr = _bisect_root(g, lo, hi)
         fr = float(component_errors(s2, h2, np.array([xr])).sum() + tail[j])
-        if fr < best["w2_squared"]:
+        if fr < best.w2_squared:
             s_star = float(inv(np.array([xr]))[0])
-            best = {"d": d, "x": xr, "w2_squared": fr, "interior": True,
-                    "t": float(problem.T - s_star), "s": s_star}
+            best = Optimum(d=d, x=xr, w2_squared=fr, interior=True,
+                           t=float(problem.T - s_star), s=s_star)
     return best
 
 
@@ -283,14 +293,16 @@ class CurveResult:
     w2_squared: np.ndarray
     thresholds_exact: np.ndarray
     thresholds_estimated: np.ndarray | None
-    optimal: dict
+    #: the global optimum (:class:`~ldmstop.results.Optimum`), or for a discretised sampler
+    #: the joint optimum over (d, step) (:class:`~ldmstop.results.StepOptimum`)
+    optimal: Optimum | StepOptimum
     #: discretised sampler: ``exact`` is the continuous-time curve above
     scheme: str = "exact"
     steps: int | None = None
     init: str = "pT"
     truncate: float = 0.0
     #: per latent dimension: best solver step, its time and W2² (discretised schemes only)
-    optimal_steps: list | None = None
+    optimal_steps: list[StepChoice] | None = None
 
     @property
     def final_w2(self) -> np.ndarray:
@@ -309,7 +321,7 @@ class CurveResult:
             "times": self.times,
             "w2_squared": self.w2_squared,
             "thresholds": {"exact": self.thresholds_exact.tolist()},
-            "optimal": self.optimal,
+            "optimal": self.optimal.to_json(),
         }
         if self.thresholds_estimated is not None:
             out["thresholds"]["estimated"] = self.thresholds_estimated.tolist()
@@ -320,7 +332,7 @@ class CurveResult:
                 "init": self.init,
                 "truncate": self.truncate,
                 "final_w2": self.final_w2.tolist(),
-                "optimal_steps": self.optimal_steps,
+                "optimal_steps": [r.to_json() for r in self.optimal_steps],
             })
         return out
 
@@ -362,9 +374,9 @@ def _ensure_result_finite(res: "CurveResult") -> None:
     ensure_finite("thresholds t_d", res.thresholds_exact)
     if res.thresholds_estimated is not None:
         ensure_finite("thresholds t^_d", res.thresholds_estimated)
-    ensure_finite("optimum", res.optimal)
+    ensure_finite("optimum", res.optimal.to_json())
     if res.optimal_steps is not None:
-        ensure_finite("optimal_steps", res.optimal_steps)
+        ensure_finite("optimal_steps", [r.to_json() for r in res.optimal_steps])
 
 
 # --------------------------------------------------------------------------- any schedule, discretised samplers
@@ -433,7 +445,7 @@ def _golden_min(fun, lo: float, hi: float, iters: int = 120) -> tuple[float, flo
 
 
 def optimal_stop_general(problem: Problem, times: np.ndarray, w2: np.ndarray,
-                         refine: int = 8) -> dict:
+                         refine: int = 8) -> Optimum:
     """Minimiser of ``W²(t, d)`` over ``d`` and ``t`` for a schedule that is not VP.
 
     Without VP, ``W²`` is not a function of ``a²`` alone and Prop 1's convexity argument does
@@ -450,7 +462,7 @@ def optimal_stop_general(problem: Problem, times: np.ndarray, w2: np.ndarray,
     co = backends.schedule_coefficients(problem.schedule)
     a2f, ombf = co["a2"], co["one_minus_b2"]
     j0 = int(order[0])
-    best = {"d": j0 + 1, "t": float(times[k_best[j0]]), "w2_squared": float(f_best[j0]), "interior": False}
+    d_b, t_b, w_b, interior = j0 + 1, float(times[k_best[j0]]), float(f_best[j0]), False
     for j in order:
         k = int(k_best[j])
         lo, hi = times[max(k - 1, 0)], times[min(k + 1, len(times) - 1)]
@@ -462,25 +474,28 @@ def optimal_stop_general(problem: Problem, times: np.ndarray, w2: np.ndarray,
             return float(component_errors_general(sig2[:j + 1], hat2[:j + 1], a2, om).sum() + tail[j])
 
         tr, fr = _golden_min(fun, float(lo), float(hi))
-        if fr < best["w2_squared"]:
-            best = {"d": int(j) + 1, "t": float(tr), "w2_squared": float(fr), "interior": bool(lo < tr < hi)}
-    best["s"] = max(float(problem.T - best["t"]), 0.0)
-    best["x"] = float(np.ravel(np.asarray(a2f(np.array([best["s"]])), float))[0])
-    return best
+        if fr < w_b:
+            d_b, t_b, w_b, interior = int(j) + 1, float(tr), float(fr), bool(lo < tr < hi)
+    s_b = max(float(problem.T - t_b), 0.0)
+    x_b = float(np.ravel(np.asarray(a2f(np.array([s_b])), float))[0])
+    return Optimum(d=d_b, t=t_b, s=s_b, x=x_b, w2_squared=w_b, interior=interior)
 
 
-def optimal_steps(times: np.ndarray, w2: np.ndarray) -> tuple[list[dict], dict]:
+def optimal_steps(times: np.ndarray, w2: np.ndarray, T: float | None = None
+                  ) -> tuple[list[StepChoice], StepOptimum]:
     """Best solver step per latent dimension and the joint optimum over ``(d, k)``.
 
     On a solver grid there is nothing between steps, so the optimum is the exact argmin of the
-    D×(K+1) array (ties: the earliest step, then the smallest ``d``)."""
+    D×(K+1) array ``W²(t_k, d)`` (ties: the earliest step, then the smallest ``d``). With the
+    horizon ``T`` the joint optimum also carries the forward time ``s = T - t``."""
     k_best = np.argmin(w2, axis=1)
     rows = np.arange(w2.shape[0])
-    per_d = [{"d": int(j) + 1, "step": int(k), "t": float(times[k]), "w2_squared": float(w2[j, k])}
+    per_d = [StepChoice(d=int(j) + 1, step=int(k), t=float(times[k]), w2_squared=float(w2[j, k]))
              for j, k in zip(rows, k_best)]
-    j = int(np.argmin(w2[rows, k_best]))
-    joint = dict(per_d[j])
-    joint["steps_from_end"] = int(w2.shape[1] - 1 - joint["step"])
+    b = per_d[int(np.argmin(w2[rows, k_best]))]
+    joint = StepOptimum(d=b.d, step=b.step, t=b.t, w2_squared=b.w2_squared,
+                        steps_from_end=int(w2.shape[1] - 1 - b.step),
+                        s=None if T is None else float(T - b.t))
     return per_d, joint
 
 
@@ -520,8 +535,7 @@ def _discrete_curve(problem: Problem, sampler: Sampler) -> CurveResult:
                            f"T = {plain(problem.T)} does not give finite numbers (a coefficient "
                            "of the recursion overflows, or the scheme diverges): use a smaller "
                            "T or more steps")
-    per_d, joint = optimal_steps(times, w2)
-    joint["s"] = float(problem.T - joint["t"])
+    per_d, joint = optimal_steps(times, w2, T=problem.T)
     res = CurveResult(
         problem=problem, times=times, w2_squared=w2,
         thresholds_exact=threshold_times(problem),
@@ -534,10 +548,11 @@ def _discrete_curve(problem: Problem, sampler: Sampler) -> CurveResult:
 
 
 def stop_vs_steps(problem: Problem, *, scheme: str, steps_list, init: str = "pT",
-                  truncate: float = 0.0) -> list[dict]:
-    """How the joint optimum ``(d, step)`` moves with the number of steps ``K``: one row per K
-    with the best ``d``, step, backward time, ``W2²``, and the W2² of running to the end with
-    that ``d`` and with ``d = D``."""
+                  truncate: float = 0.0) -> list[StepsRow]:
+    """How the joint optimum ``(d, step)`` moves with the number of steps ``K``: one
+    :class:`~ldmstop.results.StepsRow` per K with the best ``d``, step, backward time, ``W2²``,
+    and the W2² of running to the end with that ``d`` and with ``d = D`` (Pierret & Galerne
+    2025's recursions, :func:`discrete_curve`)."""
     _check_problem(problem)
     if isinstance(steps_list, (str, bytes)) or not hasattr(steps_list, "__iter__"):
         raise ProblemError(f"steps_list must be a list of integers, got {steps_list!r}")
@@ -550,8 +565,8 @@ def stop_vs_steps(problem: Problem, *, scheme: str, steps_list, init: str = "pT"
     for K in steps_list:
         res = _discrete_curve(problem, replace(base, steps=K))
         o = res.optimal
-        rows.append({"steps": int(K), "d": o["d"], "step": o["step"], "t": o["t"],
-                     "steps_from_end": o["steps_from_end"], "w2_squared": o["w2_squared"],
-                     "w2_squared_end_same_d": float(res.w2_squared[o["d"] - 1, -1]),
-                     "w2_squared_end_full": float(res.w2_squared[-1, -1])})
+        rows.append(StepsRow(steps=int(K), d=o.d, step=o.step, t=o.t,
+                             steps_from_end=o.steps_from_end, w2_squared=o.w2_squared,
+                             w2_squared_end_same_d=float(res.w2_squared[o.d - 1, -1]),
+                             w2_squared_end_full=float(res.w2_squared[-1, -1])))
     return rows

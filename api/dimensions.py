@@ -7,14 +7,15 @@ docs/theory.md §2),
 
 ``e_i`` the error of kept component ``i``. The exact curve (:mod:`ldmstop.curve`), the
 discretised samplers' recursions (:mod:`ldmstop.sim.recursions`) and the advisor build their
-maps with :func:`w2_by_dimension`; NumPy only.
+maps with :func:`w2_by_dimension`; the tables and plots show the dimensions
+:func:`shown_dimensions` picks. NumPy only.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["discarded_variance", "w2_by_dimension"]
+__all__ = ["discarded_variance", "w2_by_dimension", "shown_dimensions"]
 
 
 def discarded_variance(sigma2: np.ndarray) -> np.ndarray:
@@ -37,3 +38,10 @@ def w2_by_dimension(errors: np.ndarray, sigma2: np.ndarray) -> np.ndarray:
     """
     return np.cumsum(errors, axis=0) + discarded_variance(sigma2)[:, None]
 
+
+def shown_dimensions(D: int, most: int) -> np.ndarray:
+    """0-based indices of the latent dimensions a table or plot shows: all of them up to
+    ``most``, else about ``most`` spread geometrically over 1..D (small d matter most)."""
+    if D <= most:
+        return np.arange(D)
+    return np.unique(np.geomspace(1, D, most).astype(int) - 1)

@@ -28,6 +28,8 @@ from typing import Any, BinaryIO, Iterator, TextIO
 
 import numpy as np
 
+from .results import Record
+
 __all__ = ["to_jsonable", "dumps", "write", "fast_encoder_available"]
 
 #: Elements per piece when a long 1-D array is encoded (bounds the text held in memory).
@@ -85,7 +87,10 @@ def to_jsonable(obj: Any) -> Any:
     """Recursively convert numpy scalars/arrays and non-finite floats to JSON-safe values.
 
     A numeric array with only finite entries is converted by ``tolist`` in one C call (no
-    per-element Python work); other arrays element by element."""
+    per-element Python work); other arrays element by element. A typed result
+    (:class:`ldmstop.results.Record`) is written as its ``to_json()``."""
+    if isinstance(obj, Record):
+        obj = obj.to_json()
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -116,6 +121,8 @@ class _Array:
 def _prepare(obj: Any) -> Any:
     """The tree of ``obj`` with JSON-safe leaves and large numeric arrays kept as arrays;
     raises (``TypeError``) before anything is written if a value cannot be encoded."""
+    if isinstance(obj, Record):
+        obj = obj.to_json()
     if isinstance(obj, dict):
         return {str(k): _prepare(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

@@ -855,6 +855,8 @@ for c in cases:
         def walk(v):
             if hasattr(v, "w2_squared"):
                 walk(v.w2_squared); walk(v.optimal); walk(v.thresholds_exact)
+            elif hasattr(v, "to_json") and hasattr(v, "keys"):  # a typed result (Optimum, ...)
+                walk(v.to_json())
             elif isinstance(v, dict):
                 [walk(x) for x in v.values()]
             elif isinstance(v, (list, tuple)):

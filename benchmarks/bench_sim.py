@@ -333,7 +333,7 @@ def startup(repeat: int) -> dict:
         res["warm_cache_s"] = min(timed_process(small, env) for _ in range(repeat))
     res["import_numpy_s"] = min(timed_process([sys.executable, "-c", "import numpy"]) for _ in range(repeat))
     code = ("import time; t=time.perf_counter(); import numba; a=time.perf_counter(); "
-            "from ldmstop.sim.schedules import schedule_table; schedule_table('ou'); "
+            "from ldmstop.sim.schedule_tables import schedule_table; schedule_table('ou'); "
             "b=time.perf_counter(); import ldmstop.sim.kernels; c=time.perf_counter(); "
             "print(a-t, b-a, c-b)")
     parts = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

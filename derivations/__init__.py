@@ -3,7 +3,7 @@
 Layers, each importing only the ones above it:
 
 1. :mod:`.symbols` — the SymPy symbols and their assumptions;
-2. definitions — :mod:`.schedules`, :mod:`.frechet`, :mod:`.thresholds`, :mod:`.stationarity`,
+2. definitions — :mod:`.schedules`, :mod:`.wasserstein`, :mod:`.thresholds`, :mod:`.stationarity`,
    :mod:`.score_matching`, :mod:`.variance_ode`;
 3. :mod:`.results` — the registry of named results (expression, paper source, arguments);
 4. :mod:`.printing` and :mod:`.generate` — print every result into :mod:`.generated`

@@ -48,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 GENERATED_DIR = HERE / "generated"
 
 #: The files whose text determines the generated modules (hashed into every header).
-SOURCE_FILES = ("symbols.py", "frechet.py", "thresholds.py", "stationarity.py",
+SOURCE_FILES = ("symbols.py", "wasserstein.py", "thresholds.py", "stationarity.py",
                 "score_matching.py", "variance_ode.py", "schedules.py", "results.py",
                 "printing.py", "generate.py")
 

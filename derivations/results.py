@@ -13,7 +13,7 @@ from typing import Callable
 
 import sympy as sp
 
-from . import frechet, score_matching, stationarity, thresholds, variance_ode
+from . import score_matching, stationarity, thresholds, variance_ode, wasserstein
 from .schedules import BUILTIN_SCHEDULES, get_schedule
 from .symbols import T, delta, omh, s, sigh, sigma, x
 
@@ -119,22 +119,22 @@ def _core_results() -> list[tuple[str, Callable[[], Result]]]:
     d, D = sp.Symbol("d", integer=True, positive=True), sp.Symbol("D", integer=True, positive=True)
     return [
         ("frechet_1d", lambda: Result("frechet_1d", "Fréchet distance² of two centred 1-D Gaussians",
-                       frechet.frechet_1d(v, sigma**2), "docs/theory.md §1 (Dowson & Landau 1982)",
+                       wasserstein.frechet_1d(v, sigma**2), "docs/theory.md §1 (Dowson & Landau 1982)",
                        "tr(Σ1 + Σ2 - 2 (Σ2^{1/2} Σ1 Σ2^{1/2})^{1/2}) for 1x1 matrices", (v, sigma))),
         ("generated_variance", lambda: Result("generated_variance", "variance of a kept component (VP, x = a²)",
-                       frechet.generated_variance_vp(), "Wu et al. 2025, §3",
+                       wasserstein.generated_variance_vp(), "Wu et al. 2025, §3",
                        "v = x + (1 - x) σ̂²; σ̂ = σ for the exact score", (x, sigh))),
         ("component_error", lambda: Result("component_error", "W2² of a kept component",
-                       frechet.component_error(frechet.generated_variance_vp()),
+                       wasserstein.component_error(wasserstein.generated_variance_vp()),
                        "Wu et al. 2025, eq. (3) / Prop 1",
                        "(sqrt(v) - σ)² with v = x + (1 - x) σ̂²", (x, sigma, sigh))),
         ("component_error_stable", lambda: Result("component_error_stable", "W2² of a kept component, cancellation-free",
-                       frechet.component_error_stable(), "docs/design.md (numerics)",
+                       wasserstein.component_error_stable(), "docs/design.md (numerics)",
                        "(x(1 - σ̂²) + δ)² / (sqrt(v) + σ)² with δ = σ̂² - σ² and 1 - σ̂² passed "
                        "in, equal to component_error", (x, sigma, sigh, delta, omh))),
-        ("discarded_error", lambda: Result("discarded_error", "W2² of a discarded component", frechet.discarded_error(),
+        ("discarded_error", lambda: Result("discarded_error", "W2² of a discarded component", wasserstein.discarded_error(),
                        "Wu et al. 2025, eq. (3)", "σ² (generated variance 0)", (sigma,))),
-        ("w2_total", lambda: Result("w2_total", "W²(t, d)", frechet.w2_total(d, D), "Wu et al. 2025, eq. (3)",
+        ("w2_total", lambda: Result("w2_total", "W²(t, d)", wasserstein.w2_total(d, D), "Wu et al. 2025, eq. (3)",
                        "kept-component error plus discarded variance, x = a²_{T-t}", (x, d, D))),
         ("increment", lambda: Result("increment", "Δ_{d,t} = W²(t,d) - W²(t,d-1)", thresholds.increment_in_x(),
                        "Wu et al. 2025, proof of Prop 2", "≤ 0 iff v_d ≤ 4σ_d²", (x, sigma, sigh))),

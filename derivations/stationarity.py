@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .frechet import component_error, generated_variance_vp
+from .wasserstein import component_error, generated_variance_vp
 from .symbols import sigma, sigh, x
 
 __all__ = ["component_slope", "component_curvature", "monotonicity_term", "stationarity_term"]

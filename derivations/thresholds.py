@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .frechet import generated_variance_vp, increment
+from .wasserstein import generated_variance_vp, increment
 from .symbols import sigma, sigh, v, x
 
 __all__ = ["threshold_x_plugin", "threshold_x_exact", "increment_in_x"]

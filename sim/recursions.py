@@ -4,7 +4,7 @@ For Gaussian data every linear sampler keeps samples Gaussian, and in the PCA ba
 components evolve independently, so the exact law of a *discretised* sampler is given by one
 scalar variance recursion per component (Pierret & Galerne, ICML 2025, arXiv:2405.14250;
 docs/theory.md §5). One recursion for every schedule (:func:`step_factors`, fed by the schedule's
-step coefficients of :func:`ldmstop.sim.schedules.step_coefficients`); below in the VP case
+step coefficients of :func:`ldmstop.sim.schedule_tables.step_coefficients`); below in the VP case
 (``β = w²``, ``B(s) = ∫_0^s w²``, ``f = -β``, ``g² = 2β``), for the linear score ``-m_i(s) y`` of :mod:`ldmstop.sim.scores` (exact ``m = 1/v``, plug-in ``m = 1/v̂``,
 capped ``m = min(C, 1/v̂)``), on the grid ``t_k = (T - ε) k / K`` with ``s_k = T - t_k``,
 ``Δ = t_{k+1} - t_k``, ``β_k = w²(s_k)``, ``m_k = m(s_k)``:
@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from .grid import check_init
-from .schedules import ode_coefficient, schedule_table, step_coefficients
+from .schedule_tables import ode_coefficient, schedule_table, step_coefficients
 from .scores import is_variance_preserving, model_variance, score_coefficient
 from ldmstop.dimensions import w2_by_dimension
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
@@ -84,14 +84,14 @@ def step_factors(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int,
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-step linear map of one component: ``v_{k+1} = A_k² v_k + q_k``, for any schedule.
 
-    With the schedule's step coefficients (:func:`ldmstop.sim.schedules.step_coefficients`:
+    With the schedule's step coefficients (:func:`ldmstop.sim.schedule_tables.step_coefficients`:
     ``f``, ``g²``, the EI factors) and the score coefficient ``m_k = m(s_k)``, one step
     ``s → s' = s - h`` of each scheme (Pierret & Galerne 2025, eqs. (11)–(17), written for a
     general drift; the module docstring gives the VP forms, ``f = -β``, ``g² = 2β``):
 
     - EM: ``A = 1 + h (-f - g² m)``, ``q = h g²``;
     - EI: ``A = b_{s'}/b_s - b_{s'} (G(s) - G(s')) m``, ``q = b_{s'}² (a_s²/b_s² - a_{s'}²/b_{s'}²)``;
-    - Euler-ODE: ``A = 1 + h c(s)``, ``c = -f - g² m/2`` (:func:`~ldmstop.sim.schedules.ode_coefficient`);
+    - Euler-ODE: ``A = 1 + h c(s)``, ``c = -f - g² m/2`` (:func:`~ldmstop.sim.schedule_tables.ode_coefficient`);
     - Heun: ``A = 1 + h/2 (c(s) + c(s') (1 + h c(s)))``; on a step that ends at ``s = 0`` the
       corrector is skipped (the score may be singular there) unless ``heun_last_corrector``
       (Pierret & Galerne's notebook applies it).

@@ -36,7 +36,7 @@ import numpy as np
 
 from .grid import ODE_SCHEMES, SCHEMES
 from ldmstop.sampler import Sampler
-from .schedules import ode_coefficient, step_coefficients
+from .schedule_tables import ode_coefficient, step_coefficients
 from .scores import score_coefficient
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
 

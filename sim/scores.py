@@ -17,7 +17,7 @@ import numpy as np
 
 from functools import lru_cache
 
-from .schedules import schedule_table
+from .schedule_tables import schedule_table
 from ldmstop.sampler import check_cap  # re-exported: the cap is checked with the other settings
 
 __all__ = ["model_variance", "score_coefficient", "check_cap", "is_variance_preserving", "SCORES"]

@@ -127,7 +127,7 @@ def test_optimal_stop_interior_matches_brute_force_and_stationarity():
 def test_optimal_stop_exact_score_is_end():
     p = Problem.from_variances([1.0, 0.3, 0.01])
     o = compute_curve(p, grid=11).optimal
-    assert o == {"d": 3, "x": 0.0, "w2_squared": 0.0, "interior": False, "t": 2.0, "s": 0.0}
+    assert o.to_json() == {"d": 3, "x": 0.0, "w2_squared": 0.0, "interior": False, "t": 2.0, "s": 0.0}
 
 
 def _stationary_stop_mp(sig2, hat2, schedule, T):

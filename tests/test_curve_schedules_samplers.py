@@ -85,7 +85,7 @@ def test_vp_step_coefficients_equal_the_general_forms():
     (Pierret & Galerne 2025, eqs. (11)–(17)) on the same steps, evaluated from the generated
     schedule functions directly."""
     from ldmstop.derivations.backends import schedule_coefficients
-    from ldmstop.sim.schedules import step_coefficients
+    from ldmstop.sim.schedule_tables import step_coefficients
 
     for schedule in ("ou", "vp-linear", "vp-cosine"):
         co = schedule_coefficients(schedule)

@@ -192,7 +192,7 @@ def test_run_time_lookups_use_literal_names():
 #: Rank of each derivations module: a module may import only modules of lower rank.
 RANKS = {
     "symbols": 0,
-    "frechet": 1, "schedules": 1, "score_matching": 1, "variance_ode": 1,
+    "wasserstein": 1, "schedules": 1, "score_matching": 1, "variance_ode": 1,
     "thresholds": 2, "stationarity": 2,
     "results": 3, "printing": 3,
     "generate": 4,

@@ -223,7 +223,7 @@ def test_discrete_recursion_equals_the_independent_transcription(schedule, T, sc
 def test_rate_and_variance_tables_match_the_schedule_definitions(schedule):
     """The simulator's tables w²(s), B(s) = ∫ w², a_s² and v̂(s) = σ̂² + a_s²(1 − σ̂²) against
     each schedule's definition typed in ldm_reference (not the SymPy derivation)."""
-    from ldmstop.sim.schedules import schedule_table
+    from ldmstop.sim.schedule_tables import schedule_table
     from ldmstop.sim.scores import model_variance
 
     s = np.concatenate([[1e-9, 1e-4], np.linspace(0.01, 0.99, 9)])
@@ -241,7 +241,7 @@ def test_rate_and_variance_tables_match_the_schedule_definitions(schedule):
 def test_schedule_and_score_tables_are_pinned_to_the_generated_formulas(schedule):
     """B(s) (symbolic -log b) against the generated b_s and w_s²; m against Prop 4's minimiser."""
     from ldmstop.derivations.schedules import get_schedule
-    from ldmstop.sim.schedules import schedule_table
+    from ldmstop.sim.schedule_tables import schedule_table
     from ldmstop.sim.scores import score_coefficient
 
     T = get_schedule(schedule).default_T

@@ -74,7 +74,7 @@ def test_convergence_catches_a_rate_table_shared_by_kernel_and_recursion(monkeyp
     the recursion alike, so MC and recursion agree; only the recursion's convergence to the
     continuous-time process (built from B(s) and a_s², not from the rate) shows it."""
     from ldmstop.sim import confirm
-    from ldmstop.sim.schedules import ScheduleTable
+    from ldmstop.sim.schedule_tables import ScheduleTable
 
     clean = confirm.confirm_convergence()
     assert clean["confirmed"] and not clean["fails_run"], clean["defects"]

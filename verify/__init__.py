@@ -16,7 +16,7 @@ Wu, Berthet, Biau, Boyer, Elie, Marion, *Optimal Stopping in Latent Diffusion Mo
 - :mod:`.ode` — order-20 Gauss–Legendre integrator for the variance ODE of Prop 5;
 - :mod:`.claims` — one module per proposition (prop1 … prop10, cor1, lemma2, fig4);
 - :mod:`.suite` — runs the claims and builds the report document; :mod:`.report` renders it;
-- :mod:`.command` — ``ldmstop verify``.
+- the command ``ldmstop verify`` is :mod:`ldmstop.commands.verify`.
 
-Kept light on import: ``ldmstop --help`` imports :mod:`ldmstop.verify.command`.
+Kept light on import: ``ldmstop --help`` imports :mod:`ldmstop.commands.verify`.
 """

@@ -15,7 +15,7 @@ Targets:
 - ``"attr:MODULE:NAME"``: the module attribute is replaced.
 
 Only targets looked up at call time are mutated: the generated functions that cached builders
-(``backends.schedule_functions``, ``ldmstop.sim.schedules.schedule_table``) capture are refused,
+(``backends.schedule_functions``, ``ldmstop.sim.schedule_tables.schedule_table``) capture are refused,
 so no cache can keep a wrong function after the control.
 """
 
@@ -30,7 +30,7 @@ __all__ = ["CodeMutation", "NotApplicable"]
 
 
 #: generated functions that cached builders (``backends.schedule_functions``,
-#: ``ldmstop.sim.schedules.schedule_table``) capture: never mutated, so no cache can keep a
+#: ``ldmstop.sim.schedule_tables.schedule_table``) capture: never mutated, so no cache can keep a
 #: wrong one after the control
 _CAPTURED_SUFFIXES = ("_a2", "_b", "_w2", "_inverse_a2", "_drift", "_diffusion2",
                       "_ei_antiderivative", "_one_minus_b2", "_marginal_variance",

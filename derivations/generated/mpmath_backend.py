@@ -1,7 +1,7 @@
 # GENERATED FILE - DO NOT EDIT. Written by `python -m ldmstop.derivations.generate`
 # from the SymPy derivations in derivations/ (checked by tests/test_generated.py).
 # SymPy version: 1.14.0
-# Source SHA-256: 1264144f45cd7e0ba966fa4328876b9bb5ddda1edaa4edf363fd404daadcebc3
+# Source SHA-256: dc0ef5b786e4413cd32ccd9050147d66e24a908cdb2fb873f03c24b33953b72c
 """mpmath functions of every derived result: evaluate at the precision of ``mpmath.mp.dps`` (pass ``mpmath.mpf`` arguments).
 
 Generated from the SymPy derivations (:mod:`ldmstop.derivations.results`); edit those and regenerate.

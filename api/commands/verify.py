@@ -48,9 +48,9 @@ def run(args: argparse.Namespace) -> int:
     from ldmstop.cli_common import emit, input_phase
     from ldmstop.jsonout import dumps
 
-    from .claim import Context
-    from .report import markdown_report, terminal_table, verbose_details
-    from .suite import load_claims, run_suite
+    from ldmstop.verify.claim import Context
+    from ldmstop.verify.report import markdown_report, terminal_table, verbose_details
+    from ldmstop.verify.suite import load_claims, run_suite
 
     with input_phase():  # every check before any work (docs/errors.md)
         if not (_MIN_DPS <= args.dps <= _MAX_DPS):

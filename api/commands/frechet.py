@@ -34,10 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _side(args, side: str):
     """Check one side's inputs without reading the data: returns a loader and a description."""
-    from .advise import check_data_shape
-    from .errors import ProblemError
-    from .frechet import check_covariance, check_mean, check_psd
-    from .problem import npy_header, open_npy
+    from ..advise import check_data_shape
+    from ..errors import ProblemError
+    from ..frechet import check_covariance, check_mean, check_psd
+    from ..problem import npy_header, open_npy
 
     path = getattr(args, side)
     mean_f, cov_f = getattr(args, f"mean_{side}"), getattr(args, f"cov_{side}")
@@ -52,7 +52,7 @@ def _side(args, side: str):
             raise ProblemError(f"{S}: {missing} is missing (a Gaussian needs its mean and its covariance)")
         peek = npy_header(cov_f, what=f"--cov-{side}")  # the header only
         if peek.ndim == 2:
-            from .limits import require_memory
+            from ..limits import require_memory
 
             require_memory(8.0 * 16 * peek.shape[0] * peek.shape[1],
                            what=f"--cov-{side} {cov_f!r} (shape {peek.shape})")
@@ -66,7 +66,7 @@ def _side(args, side: str):
     desc = {"kind": "samples", "path": path, "n": int(n), "D": int(D)}
 
     def load():
-        from .advise import DEFAULT_CHUNK_ROWS, data_moments
+        from ..advise import DEFAULT_CHUNK_ROWS, data_moments
 
         rows = args.chunk_rows if args.chunk_rows is not None else DEFAULT_CHUNK_ROWS
         mu, cov, _ = data_moments(path, chunk_rows=rows, name=f"{S} samples",
@@ -76,9 +76,9 @@ def _side(args, side: str):
 
 
 def run(args: argparse.Namespace) -> int:
-    from .cli_common import emit
-    from .errors import ProblemError
-    from .frechet import frechet_distance2
+    from ..cli_common import emit
+    from ..errors import ProblemError
+    from ..frechet import frechet_distance2
 
     if args.chunk_rows is not None and args.chunk_rows < 1:
         raise ProblemError(f"--chunk-rows must be >= 1, got {args.chunk_rows}")
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     Db, load_b, desc_b = _side(args, "b")
     if Da != Db:
         raise ProblemError(f"A and B have different dimensions: D = {Da} and D = {Db}")
-    from .limits import require_memory
+    from ..limits import require_memory
 
     # two D × D covariances and the distance's eigen-factors, products and polar factor
     # (measured peak: 14 float64 D × D arrays), plus a streamed chunk per samples file

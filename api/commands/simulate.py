@@ -91,9 +91,9 @@ def run(args: argparse.Namespace) -> int:
     from ldmstop.registry import SAMPLER_SCHEMES
     from ldmstop.sampler import Sampler
 
-    from .noise import check_paths, chunk_count
-    from .recorder import resolve_checkpoints
-    from .recursions import sampler_w2_map
+    from ldmstop.sim.noise import check_paths, chunk_count
+    from ldmstop.sim.recorder import resolve_checkpoints
+    from ldmstop.sim.recursions import sampler_w2_map
 
     with input_phase():  # every check before any work (docs/errors.md)
         problem = _problem(args)
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         if args.threads is not None and args.threads < 1:
             raise ProblemError(f"--threads must be >= 1, got {args.threads}")
         if args.scheduler is not None:
-            from .distributed import check_scheduler
+            from ldmstop.sim.distributed import check_scheduler
 
             check_scheduler(args.scheduler)
         # the sampler settings, checked once, here; simulate() and the recursions trust them
@@ -138,8 +138,8 @@ def run(args: argparse.Namespace) -> int:
     if args.threads is not None and args.threads > numba.config.NUMBA_NUM_THREADS:
         raise ProblemError(f"--threads must be <= {numba.config.NUMBA_NUM_THREADS} on this machine, "
                            f"got {args.threads}")
-    from .simulate import simulate
-    from .stopping import stop_check
+    from ldmstop.sim.simulate import simulate
+    from ldmstop.sim.stopping import stop_check
 
     work = float(paths) * kept * steps
     warn_if_long(work / _THROUGHPUT, command="simulate",
@@ -224,7 +224,7 @@ def format_summary(res, stop: dict, problem) -> str:
 def _hint(stop: dict, paths: int) -> str:
     """Why the stop is not confirmed, and how many paths would settle it (the standard error
     falls as 1/sqrt(paths))."""
-    from .stopping import STOP_Z
+    from ldmstop.sim.stopping import STOP_Z
 
     gain, se = stop["gain"], stop["gain_stderr"]
     if stop["predicted_gain"]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .cli_common import add_problem_arguments, emit, problem_from_args
-from .registry import INITS, SCHEDULE_INFO, SCHEMES
+from ..cli_common import add_problem_arguments, emit, problem_from_args
+from ..registry import INITS, SCHEDULE_INFO, SCHEMES
 
 HELP = "exact W2^2 over backward time for every latent dimension, thresholds and the optimum"
 
@@ -31,9 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .atomic import FIGURE_FORMATS, Outputs
-    from .curve import require_map_memory, compute_curve
-    from .sampler import Sampler
+    from ..atomic import FIGURE_FORMATS, Outputs
+    from ..curve import require_map_memory, compute_curve
+    from ..sampler import Sampler
 
     problem = problem_from_args(args)
     # the sampler settings, checked once, here; then the sizes, named by their flags
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         plot = out.file(args.plot, flag="--plot", formats=FIGURE_FORMATS)
         res = compute_curve(problem, grid=args.grid, sampler=sampler)
         if plot:
-            from .plots import plot_curve
+            from ..plots import plot_curve
 
             plot_curve(res, plot)
     if args.json:
@@ -67,7 +67,7 @@ def format_table(res, max_rows: int = 12) -> str:
     p = res.problem
     lines = [f"ldmstop curve — D = {p.D}, schedule = {p.schedule}, T = {p.T:g}, "
              f"score = {'plug-in' if p.has_estimate else 'exact'}"]
-    from .plots import shown_dimensions
+    from ..dimensions import shown_dimensions
 
     show = shown_dimensions(p.D, max_rows)
     lines.append("")
@@ -92,14 +92,14 @@ def format_table(res, max_rows: int = 12) -> str:
     if getattr(res, "scheme", "exact") != "exact":
         lines[0] += (f", scheme = {res.scheme}, K = {res.steps} steps, init = {res.init}, "
                      f"truncate = {res.truncate:g}")
-        lines.append(f"optimum: d = {o['d']}, step {o['step']} of {res.steps} "
-                     f"({o['steps_from_end']} before the end), t = {o['t']:.10g}, "
-                     f"W2^2 = {o['w2_squared']:.10g}; at the last step with d = D: "
+        lines.append(f"optimum: d = {o.d}, step {o.step} of {res.steps} "
+                     f"({o.steps_from_end} before the end), t = {o.t:.10g}, "
+                     f"W2^2 = {o.w2_squared:.10g}; at the last step with d = D: "
                      f"W2 = {res.final_w2[-1]:.6g}")
         return "\n".join(lines)
-    lines.append(f"optimum: d = {o['d']}, t = {o['t']:.10g} "
-                 f"({_how(p.schedule, o['interior'])}), "
-                 f"W2^2 = {o['w2_squared']:.10g}")
+    lines.append(f"optimum: d = {o.d}, t = {o.t:.10g} "
+                 f"({_how(p.schedule, o.interior)}), "
+                 f"W2^2 = {o.w2_squared:.10g}")
     return "\n".join(lines)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .registry import DEFAULT_SCHEDULE, INITS, SCHEDULES, SCHEMES
+from ..registry import DEFAULT_SCHEDULE, INITS, SCHEDULES, SCHEMES
 
 HELP = "best latent dimension and stopping time/step for a data set, spectrum or covariance"
 
@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                          "stop is the end of sampling and W2 = 0 there: nothing to advise)")
     parser.add_argument("--schedule", choices=SCHEDULES, default=DEFAULT_SCHEDULE,
                         help=f"noise schedule (default: {DEFAULT_SCHEDULE})")
-    from .cli_common import T_HELP
+    from ..cli_common import T_HELP
 
     parser.add_argument("--T", type=float, default=None, help=T_HELP)
     smp = parser.add_argument_group("sampler (default: exact continuous-time)")
@@ -46,9 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _spectrum(args) -> tuple:
-    from .advise import covariance_spectrum, data_spectrum
-    from .errors import ProblemError
-    from .problem import _require_file_memory, load_npy
+    from ..advise import covariance_spectrum, data_spectrum
+    from ..errors import ProblemError
+    from ..problem import _require_file_memory, load_npy
 
     given = [n for n in ("variances", "data", "spectrum", "covariance") if getattr(args, n) is not None]
     if args.digits:
@@ -57,7 +57,7 @@ def _spectrum(args) -> tuple:
         raise ProblemError("give exactly one of --variances, --data, --spectrum, --covariance, --digits"
                            + (f" (got {', '.join('--' + g for g in given)})" if given else ""))
     if args.variances is not None:
-        from .cli_common import parse_floats
+        from ..cli_common import parse_floats
 
         import numpy as np
 
@@ -68,7 +68,7 @@ def _spectrum(args) -> tuple:
         lam, n = data_spectrum(args.data)
         return lam, {"kind": "data", "path": args.data, "n_samples": n, "D": int(lam.size)}
     if args.digits:
-        from .datasets import digits_data
+        from ..datasets import digits_data
 
         X = digits_data()
         lam, n = data_spectrum(X)
@@ -80,7 +80,7 @@ def _spectrum(args) -> tuple:
         if lam.ndim != 1:
             raise ProblemError(f"spectrum file {args.spectrum!r} must hold a 1-D array, got shape {lam.shape}")
         return lam, {"kind": "spectrum", "path": args.spectrum, "D": int(lam.size)}
-    from .advise import covariance_spectrum as cs
+    from ..advise import covariance_spectrum as cs
 
     _require_file_memory(args.covariance, "covariance", per_entry=8 * 5)
     lam = cs(load_npy(args.covariance, what="covariance"))
@@ -90,8 +90,8 @@ def _spectrum(args) -> tuple:
 def _score_flags(args) -> dict:
     """The score the flags ask for: ``estimated`` (paired with --variances), ``samples``/``seed``
     (seed 0 unless given: the command line is reproducible), or nothing (exact score)."""
-    from .cli_common import parse_floats
-    from .errors import ProblemError
+    from ..cli_common import parse_floats
+    from ..errors import ProblemError
 
     given = [f for f, v in (("--estimated", args.estimated), ("--samples", args.samples),
                             ("--exact-score", args.exact_score or None)) if v is not None]
@@ -109,9 +109,9 @@ def _score_flags(args) -> dict:
 def _check_data_size(path: str) -> None:
     """Refuse a data file whose D × D covariance cannot fit; warn when reading it will be long.
     From the file's header alone (nothing read)."""
-    from .advise import DEFAULT_CHUNK_ROWS, check_data_shape
-    from .limits import require_memory, warn_if_long
-    from .problem import npy_header
+    from ..advise import DEFAULT_CHUNK_ROWS, check_data_shape
+    from ..limits import require_memory, warn_if_long
+    from ..problem import npy_header
 
     X = npy_header(path, what="data")
     n, D = check_data_shape(X, f"data file {path!r}")
@@ -123,11 +123,11 @@ def _check_data_size(path: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .advise import advice_sampler, advise
-    from .atomic import FIGURE_FORMATS, Outputs
-    from .cli_common import emit
-    from .curve import require_map_memory
-    from .problem import Problem
+    from ..advise import advice_sampler, advise
+    from ..atomic import FIGURE_FORMATS, Outputs
+    from ..cli_common import emit
+    from ..curve import require_map_memory
+    from ..problem import Problem
 
     with Outputs() as out:  # the heat map's path is checked before the data are read
         plot = out.file(args.plot, flag="--plot", formats=FIGURE_FORMATS)
@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
                                discrete=True)
         adv = advise(problem, grid=args.grid, source=source, sampler=sampler)
         if plot:
-            from .advise import plot_heatmap
+            from ..plots import plot_heatmap
 
             plot_heatmap(adv, plot)
     if args.json:
@@ -187,19 +187,19 @@ def format_advice(adv, max_rows: int = 10) -> str:
     if src.get("score"):
         lines.append(f"score: {src['score']}; --exact-score for the exact score")
     b, e, g = adv.best, adv.end, adv.gain
-    stop = f"step {b['step']} of {adv.steps} (t = {b['t']:.6g})" if b["step"] is not None else f"t = {b['t']:.6g}"
+    stop = f"step {b.step} of {adv.steps} (t = {b.t:.6g})" if b.step is not None else f"t = {b.t:.6g}"
     lines += ["",
-              f"best: keep d = {b['d']} components, stop at {stop}: W2 = {b['w2']:.6g}",
-              f"running to the end: best d = {e['d']}, W2 = {e['w2']:.6g} (all {p.D} components: {e['w2_full']:.6g})",
-              f"gain of stopping early: {g['w2']:.4g} in W2 ({100 * g['relative']:.3g} %)", ""]
+              f"best: keep d = {b.d} components, stop at {stop}: W2 = {b.w2:.6g}",
+              f"running to the end: best d = {e.d}, W2 = {e.w2:.6g} (all {p.D} components: {e.w2_full:.6g})",
+              f"gain of stopping early: {g.w2:.4g} in W2 ({100 * g.relative:.3g} %)", ""]
     D = p.D
-    from .plots import shown_dimensions
+    from ..dimensions import shown_dimensions
 
     show = shown_dimensions(D, max_rows)
     lines.append(f"{'d':>6} {'sigma^2':>11} {'best stop t':>12} {'W2 there':>11} {'W2 at end':>11}")
     for j in show:
         r = adv.best_stop[j]
-        lines.append(f"{j + 1:>6} {p.sigma2[j]:>11.4g} {r['t']:>12.6g} {r['w2']:>11.5g} {r['w2_end']:>11.5g}")
+        lines.append(f"{j + 1:>6} {p.sigma2[j]:>11.4g} {r.t:>12.6g} {r.w2:>11.5g} {r.w2_end:>11.5g}")
     if len(show) < D:
         lines.append(f"  ({D - len(show)} dimensions not shown; use --json for all)")
     return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""Schedule tables for the simulators: ``a_s²``, ``b_s``, ``w_s²`` and ``B(s) = ∫_0^s w_u² du``.
+"""Schedule tables for the simulators: ``a_s²``, ``b_s``, the VP rate ``β_s = w_s²`` and
+``B(s) = ∫_0^s β_u du``.
 
 VP forward process ``dX_s = -w_s² X_s ds + sqrt(2 w_s²) dW_s`` (docs/theory.md §1), so that
 ``b_s = exp(-B(s))`` and ``a_s² = 1 - b_s²``. Every function here is generated from the SymPy
@@ -24,10 +25,10 @@ __all__ = ["schedule_table", "ScheduleTable", "StepCoefficients", "step_coeffici
 class ScheduleTable:
     """Vectorised numpy functions of forward time ``s`` for one built-in VP schedule."""
 
-    def __init__(self, name: str, a2: Callable, b: Callable, w2: Callable, B: Callable,
+    def __init__(self, name: str, a2: Callable, b: Callable, beta: Callable, B: Callable,
                  inverse_a2: Callable):
         self.name = name
-        self._a2, self._b, self._w2, self._B, self._inv = a2, b, w2, B, inverse_a2
+        self._a2, self._b, self._beta, self._B, self._inv = a2, b, beta, B, inverse_a2
 
     @staticmethod
     def _broadcast(f: Callable, s) -> np.ndarray:
@@ -43,11 +44,12 @@ class ScheduleTable:
         return self._broadcast(self._b, s)
 
     def beta(self, s) -> np.ndarray:
-        """``β(s) = w_s²``, the VP rate (Pierret & Galerne's ``β``; ``W²`` is the distance)."""
-        return self._broadcast(self._w2, s)
+        """``β_s = w_s²``, the VP rate of ``dX_s = -β_s X_s ds + sqrt(2 β_s) dW_s`` (the name
+        Pierret & Galerne 2025 use; ``W²`` is kept for the Wasserstein distance)."""
+        return self._broadcast(self._beta, s)
 
     def B(self, s) -> np.ndarray:
-        """``B(s) = ∫_0^s w_u² du = -log b_s``."""
+        """``B(s) = ∫_0^s β_u du = -log b_s``."""
         return self._broadcast(self._B, s)
 
     def inverse_a2(self, x) -> np.ndarray:

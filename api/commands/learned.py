@@ -55,7 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _names(text: str, flag: str) -> tuple[str, ...]:
-    from .errors import ProblemError
+    from ..errors import ProblemError
 
     items = tuple(p.strip() for p in str(text).split(",") if p.strip())
     if not items:
@@ -65,10 +65,10 @@ def _names(text: str, flag: str) -> tuple[str, ...]:
 
 def settings_from_args(args: argparse.Namespace):
     """The :class:`ldmstop.learned.experiment.Settings` the flags describe (checked)."""
-    from .errors import ProblemError
-    from .learned.experiment import Settings, validate_settings
+    from ..errors import ProblemError
+    from ..learned.experiment import Settings, validate_settings
 
-    from .limits import check_count
+    from ..limits import check_count
 
     kw = {}
     for name in _NUMERIC:
@@ -99,23 +99,23 @@ def run(args: argparse.Namespace) -> int:
     import os
     import sys
 
-    from .cli_common import emit
-    from .errors import ProblemError
-    from .learned.backend import INSTALL_HINT, MissingExtraError, missing_modules
+    from ..cli_common import emit
+    from ..errors import ProblemError
+    from ..learned.backend import INSTALL_HINT, MissingExtraError, missing_modules
 
     settings = settings_from_args(args)
     if args.digits and args.data is not None:
         raise ProblemError("give --digits or --data, not both")
-    from .learned import data as ldata
+    from ..learned import data as ldata
 
     holdout, split_seed = settings.holdout, settings.split_seed
     split = None
     if args.data is not None:  # needs numpy only: a bad file is reported with or without the extra
         split = ldata.npy_split(args.data, holdout=holdout, seed=split_seed)
-        from .learned.experiment import validate_settings  # numpy only, too
+        from ..learned.experiment import validate_settings  # numpy only, too
 
         settings = validate_settings(settings, split.D)  # --dims against the data's dimension
-    from .atomic import Outputs
+    from ..atomic import Outputs
 
     # The report is one set (report.md, report.json, figures/): checked now, built in a
     # temporary folder, published at the end with the report after its figures.
@@ -124,13 +124,13 @@ def run(args: argparse.Namespace) -> int:
         missing = missing_modules()
         if missing:
             raise MissingExtraError(f"needs the [learned] extra (missing: {', '.join(missing)}): {INSTALL_HINT}")
-        from .learned.experiment import run_experiment, validate_settings
+        from ..learned.experiment import run_experiment, validate_settings
 
         if split is None:
             split = ldata.digits_split(holdout=holdout, seed=split_seed)
         settings = validate_settings(settings, split.D)
         res = run_experiment(split, settings, progress=(not args.json) and sys.stderr.isatty())
-        from .learned.report import format_summary, json_document, write_report
+        from ..learned.report import format_summary, json_document, write_report
 
         if folder is not None:
             write_report(res, folder)
