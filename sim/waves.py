@@ -117,11 +117,14 @@ class Reporter:
 
 @contextmanager
 def interruptible():
-    """While inside, SIGINT only sets ``flag["hit"]`` (in the main thread; elsewhere nothing
-    changes); the caller checks it between waves and raises ``KeyboardInterrupt``, so that no
+    """While inside, SIGINT only sets ``flag["hit"]`` (in the main thread, unless SIGINT is
+    ignored; elsewhere nothing changes); the caller checks it between waves and raises ``KeyboardInterrupt``, so that no
     exception is raised inside compiled code (which ended in a ``SystemError`` traceback)."""
     flag = {"hit": False}
-    if threading.current_thread() is not threading.main_thread():
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is signal.SIG_IGN):
+        # elsewhere than the main thread nothing can be installed; a process started with
+        # SIGINT ignored (nohup, a background job of a non-interactive shell) keeps it ignored
         yield flag
         return
 

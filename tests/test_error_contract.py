@@ -59,6 +59,9 @@ def error_line(err: str, command: str) -> str:
 def _capped():
     os.setsid()
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+    # Ctrl-C as at a terminal, whatever launched the tests: a background job of a
+    # non-interactive shell inherits SIGINT ignored, and Python then keeps it ignored
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def subprocess_cli(argv, *, stdout=subprocess.PIPE, timeout=120, cwd=None):

@@ -89,10 +89,16 @@ SLOW = ["simulate", "--variances", "10,0.2,0.2,0.2,0,0", "--paths", "30000000", 
         "--checkpoints", "4", "--threads", "2"]
 
 
+def _terminal_sigint():
+    """Ctrl-C as at a terminal, whatever launched the tests (a background job of a
+    non-interactive shell inherits SIGINT ignored, and Python keeps it ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_sigint_stops_a_long_run_cleanly():
     """Started as a user would; SIGINT once the run is under way (its estimate printed)."""
     proc = subprocess.Popen([sys.executable, "-m", "ldmstop", *SLOW], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_terminal_sigint)
     try:
         seen = []
         for _ in range(50):  # up to the estimate (the run takes many minutes)
@@ -145,3 +151,17 @@ def test_read_only_install_compiles_without_cache(tmp_path):
     assert len(warn) == 1 and "compiling without the cache" in warn[0]
     assert "Traceback" not in out.stderr
     assert '"z_max"' in out.stdout
+
+
+def test_sigint_ignored_by_the_parent_stays_ignored():
+    """``nohup``, or a background job of a non-interactive shell: SIGINT is ignored from the
+    start, and the simulator does not install its handler over that choice."""
+    code = ("import signal\nfrom ldmstop.sim.waves import interruptible\n"
+            "with interruptible():\n"
+            "    print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)\n"
+            "signal.signal(signal.SIGINT, signal.SIG_DFL)\n"
+            "with interruptible():\n"
+            "    print(signal.getsignal(signal.SIGINT) is signal.SIG_DFL)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert out.stdout.split() == ["True", "False"]
