@@ -37,8 +37,7 @@ from ..claim import Claim, Context, Outcome
 from ..domain import Domain, Param, dimension, horizon
 from ..mutations import CodeMutation
 from ..search import F64, Coord, Falsifier
-from ..transcribe import OU, frechet2, pos_ratio, sym_sqrt
-from .prop6 import projector, rotated_setting
+from ..transcribe import OU, frechet2, pos_ratio, projector, rotated_setting, sym_sqrt
 
 __all__ = ["Prop7", "prop7_thresholds"]
 
