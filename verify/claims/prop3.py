@@ -368,6 +368,80 @@ class _Prop3bFalsifier(_LowRankFalsifier):
 
 
 # ------------------------------------------------------------------------------------ claims
+
+def _root_of_g(ctx: Context, variant: str, st: dict, g, out: Outcome, found: dict) -> tuple:
+    """The root x* of g on [0, 1] (``+∞`` where g stays ≤ 0: recorded) and, as printed, g
+    increasing (its derivative at x*/3, x*, (1 + x*)/2) with one sign change on a 40-point
+    grid; ``(x*, |g(x*)|)`` (the residual counts for the paper statement only)."""
+    D = st["D"]
+    if g(mp.mpf(1)) <= 0:
+        found["no_root_01"].append(st["name"])
+        return mp.inf, mp.mpf(0)
+    xstar = mp.findroot(g, (mp.mpf(0), mp.mpf(1)), solver="anderson")
+    out.n_checks += 1
+    if variant != "paper":
+        return xstar, mp.mpf(0)
+    with mp.workdps(ctx.dps + 15):
+        for xg in (xstar / 3, xstar, (1 + xstar) / 2):
+            if mp.diff(g, xg) <= 0:
+                out.violate(D, setting=st["name"], x=xg, what="g not increasing")
+    grid = [g(mp.mpf(k) / 40) for k in range(41)]
+    changes = sum(1 for a, b in zip(grid, grid[1:]) if (a < 0) != (b < 0))
+    if changes != 1:
+        out.violate(D, setting=st["name"], sign_changes=changes,
+                    what="g has more than one root on [0, 1]")
+    return xstar, abs(g(xstar))
+
+
+def _no_solution_in_horizon(variant: str, st: dict, xstar, aT2, out: Outcome, found: dict) -> bool:
+    """x* > a_T²: (12) holds but the printed equation has no solution in [0, T] (recorded; a
+    violation of the paper statement, whose setting is then not checked further)."""
+    T, d0 = st["T"], st["d0"]
+    found["beyond"].append((T, st["name"], xstar, aT2))
+    if variant != "paper":
+        return False
+    out.n_checks += 1
+    out.violate(st["D"] + d0, setting=st["name"], d0=d0, T=T, sigma2=st["sig"]**2,
+                sigma2_hat=st["hat2"], x_star=xstar, a_T2=aT2,
+                what="(12) holds but the equation has no solution in [0, T]")
+    return True
+
+
+def _reading_b(sch, st: dict, sig: list, sigh: list, xstar, t_a, gmin: tuple, scale, out: Outcome,
+               found: dict) -> None:
+    """The other reading of the printed x* (a noise level at the backward stop t, not at the
+    forward time δ̂): its gap to the global minimum, kept for the finding and the figure."""
+    T, d0 = st["T"], st["d0"]
+    t_b = sch.ext_inv(xstar, T)
+    w_b = w2(sch.a2(T - t_b), sig, sigh, d0)
+    found["reading_b_gap"] = max(found["reading_b_gap"], (w_b - gmin[2]) / scale)
+    found["reading_b_cases"] += 1
+    if "figure_case" not in out.data:
+        out.data["figure_case"] = {"name": st["name"], "T": T, "sig": sig, "sigh": sigh,
+                                   "d0": d0, "x_star": xstar, "t_a": t_a, "t_b": t_b}
+
+
+def _prop3b_notes(out: Outcome, found: dict) -> None:
+    """The findings of the paper check: the two readings of x*, roots beyond a_T², no root."""
+    beyond, no_root_01 = found["beyond"], found["no_root_01"]
+    out.notes.append(
+        f"a_t vs δ: reading A (x* = a² at the forward time δ̂, stop at t = T − δ̂) matches "
+        f"the independent global minimum; reading B (x* = a_t² at the backward stop t) misses "
+        f"it by up to {mp.nstr(found['reading_b_gap'], 3)} (relative) over {found['reading_b_cases']} targeted "
+        f"settings: the root is a noise level at forward time δ̂.")
+    if beyond:
+        T0, name, xs, a2 = min(beyond, key=lambda b: b[0])
+        out.notes.append(
+            f"the root is NOT always in [0, a_T²]: {len(beyond)} of {out.n_settings} targeted "
+            f"settings have x* > a_T² (e.g. {name}: T = {mp.nstr(T0, 4)}, x* = {mp.nstr(xs, 6)} > "
+            f"a_T² = {mp.nstr(a2, 6)}): the printed equation has no solution in [0, T]; the "
+            f"extended inverse gives δ̂ = T (stop at t = 0), the verified minimiser.")
+    if no_root_01:
+        out.notes.append(f"g has no root in [0, 1] in {len(no_root_01)} targeted settings "
+                         f"({', '.join(no_root_01[:3])}): x* = +∞, δ̂ = T.")
+    out.data.update({"root_beyond_aT2": len(beyond), "reading_b_gap": found["reading_b_gap"],
+                     "no_root_in_01": len(no_root_01)})
+
 _LOWRANK_DOMAIN = (
     Param("d0", "d0 ∈ {1, …, D}: the rank of Σ", lo=1, kind="integer", search=(1, D0MAX),
           admissible_as="{1, …, D}"),
@@ -507,18 +581,18 @@ class Prop3b(Claim):
         return _Prop3bFalsifier(variant)
 
     def check(self, ctx: Context, variant: str) -> Outcome:
+        """On targeted low-rank settings inside the ε = 1 event: the root x* of g (increasing,
+        one sign change on [0, 1]), and the stop (d0, T − δ̂) with δ̂ = ā^{-2}(x*) against the
+        independent global minimum; residual: |g(x*)| and the relative gap to the minimum."""
         out = Outcome()
         sch = schedule("ou")
         worst = mp.mpf(0)
         out.data = {}
-        reading_b_gap = mp.mpf(0)
-        reading_b_cases = 0
-        beyond = []
-        no_root_01 = []
+        found = {"reading_b_gap": mp.mpf(0), "reading_b_cases": 0, "beyond": [], "no_root_01": []}
         tol = ctx.tol
         for st in lowrank_settings(ctx.rng("prop3"), ctx.n(2, 8)):
             sig, sigh = _vectors(st)
-            T, d0, D, s, hat2 = st["T"], st["d0"], st["D"], st["sig"], st["hat2"]
+            T, d0, s, hat2 = st["T"], st["d0"], st["sig"], st["hat2"]
             if any(abs(h - s**2) > s**2 for h in hat2):
                 continue  # outside the ε = 1 event
             aT2 = sch.a2(T)
@@ -527,31 +601,10 @@ class Prop3b(Claim):
             gmin = _global_min(sch, T, sig, sigh)
             scale = 1 + gmin[2]
             if g(mp.mpf(0)) < 0:
-                if g(mp.mpf(1)) <= 0:
-                    no_root_01.append(st["name"])
-                    xstar = mp.inf
-                else:
-                    xstar = mp.findroot(g, (mp.mpf(0), mp.mpf(1)), solver="anderson")
-                    out.n_checks += 1
-                    if variant == "paper":
-                        worst = max(worst, abs(g(xstar)))
-                        with mp.workdps(ctx.dps + 15):
-                            for xg in (xstar / 3, xstar, (1 + xstar) / 2):
-                                if mp.diff(g, xg) <= 0:
-                                    out.violate(D, setting=st["name"], x=xg, what="g not increasing")
-                        grid = [g(mp.mpf(k) / 40) for k in range(41)]
-                        changes = sum(1 for a, b in zip(grid, grid[1:]) if (a < 0) != (b < 0))
-                        if changes != 1:
-                            out.violate(D, setting=st["name"], sign_changes=changes,
-                                        what="g has more than one root on [0, 1]")
-                if xstar > aT2:
-                    beyond.append((T, st["name"], xstar, aT2))
-                    if variant == "paper":
-                        out.n_checks += 1
-                        out.violate(D + d0, setting=st["name"], d0=d0, T=T, sigma2=s**2,
-                                    sigma2_hat=hat2, x_star=xstar, a_T2=aT2,
-                                    what="(12) holds but the equation has no solution in [0, T]")
-                        continue
+                xstar, g_res = _root_of_g(ctx, variant, st, g, out, found)
+                worst = max(worst, g_res)
+                if xstar > aT2 and _no_solution_in_horizon(variant, st, xstar, aT2, out, found):
+                    continue
                 delta = sch.ext_inv(xstar, T)
             else:
                 xstar, delta = None, mp.mpf(0)
@@ -561,38 +614,16 @@ class Prop3b(Claim):
             worst = max(worst, gap)
             out.n_checks += 1
             if gap > tol:
-                out.violate(D + d0, setting=st["name"], d0=d0, T=T, sigma2=s**2, sigma2_hat=hat2,
+                out.violate(st["D"] + d0, setting=st["name"], d0=d0, T=T, sigma2=s**2, sigma2_hat=hat2,
                             x_star=xstar, t_stop=t_a, w2_stop=w_a, global_min=gmin[2],
                             global_argmin={"d": gmin[0], "t": gmin[1]},
                             what="(d0, T − δ̂) is not the global minimiser")
             if variant != "control" and xstar is not None and xstar != mp.inf and xstar <= aT2:
-                t_b = sch.ext_inv(xstar, T)
-                w_b = w2(sch.a2(T - t_b), sig, sigh, d0)
-                reading_b_gap = max(reading_b_gap, (w_b - gmin[2]) / scale)
-                reading_b_cases += 1
-                if "figure_case" not in out.data:
-                    out.data["figure_case"] = {"name": st["name"], "T": T, "sig": sig, "sigh": sigh,
-                                               "d0": d0, "x_star": xstar, "t_a": t_a, "t_b": t_b}
+                _reading_b(sch, st, sig, sigh, xstar, t_a, gmin, scale, out, found)
         out.residual = worst
         out.residual_ok = worst <= tol
         if variant == "paper":
-            out.notes.append(
-                f"a_t vs δ: reading A (x* = a² at the forward time δ̂, stop at t = T − δ̂) matches "
-                f"the independent global minimum; reading B (x* = a_t² at the backward stop t) misses "
-                f"it by up to {mp.nstr(reading_b_gap, 3)} (relative) over {reading_b_cases} targeted "
-                f"settings: the root is a noise level at forward time δ̂.")
-            if beyond:
-                T0, name, xs, a2 = min(beyond, key=lambda b: b[0])
-                out.notes.append(
-                    f"the root is NOT always in [0, a_T²]: {len(beyond)} of {out.n_settings} targeted "
-                    f"settings have x* > a_T² (e.g. {name}: T = {mp.nstr(T0, 4)}, x* = {mp.nstr(xs, 6)} > "
-                    f"a_T² = {mp.nstr(a2, 6)}): the printed equation has no solution in [0, T]; the "
-                    f"extended inverse gives δ̂ = T (stop at t = 0), the verified minimiser.")
-            if no_root_01:
-                out.notes.append(f"g has no root in [0, 1] in {len(no_root_01)} targeted settings "
-                                 f"({', '.join(no_root_01[:3])}): x* = +∞, δ̂ = T.")
-            out.data.update({"root_beyond_aT2": len(beyond), "reading_b_gap": reading_b_gap,
-                             "no_root_in_01": len(no_root_01)})
+            _prop3b_notes(out, found)
         return out
 
     def compare_code(self, ctx: Context) -> Outcome:
