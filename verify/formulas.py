@@ -15,8 +15,7 @@ Conventions (the paper's): forward time ``s``, backward time ``t = T − s``, no
 from __future__ import annotations
 
 __all__ = ["a2", "inv_a2", "ext_inv", "pos_ratio", "component_error", "w2_all", "increment",
-           "argmin_d", "vp_beta", "threshold_forward", "capped_VT", "w2_from_variances",
-           "global_min64", "global_min"]
+           "argmin_d", "vp_beta", "global_min64", "global_min"]
 
 
 def vp_beta(M):
@@ -99,57 +98,6 @@ def argmin_d(vals) -> int:
         if vals[i] < vals[best]:
             best = i
     return best + 1
-
-
-# ---------------------------------------------------------- Prop 2: threshold times
-def threshold_forward(schedule_name: str, T: float, s2: list, h2: list | None, k: int, M) -> list:
-    """Forward times ``δ_d = ā^{-2}(k σ_d²/(1 − σ_d²)_+)`` of Prop 2's thresholds ``t_d = T − δ_d``
-    (``h2`` given: ``ā^{-2}(((k + 1)σ_d² − σ̂_d²)/(1 − σ̂_d²)_+)``), ``[T, δ_2, …, δ_D, 0]``, ``None``
-    where undefined; ``k = 3`` as printed (the control's is 4)."""
-    out = [M.num(T)]
-    for j in range(1, len(s2)):
-        q = M.num(s2[j])
-        if h2 is None:
-            arg = pos_ratio(k * q, 1 - q, M)
-        else:
-            h = M.num(h2[j])
-            arg = pos_ratio((k + 1) * q - h, 1 - h, M)
-        if arg is None:
-            out.append(None)
-            continue
-        out.append(ext_inv(schedule_name, arg, M.num(T), M))
-    out.append(0 * M.num(T))
-    return out
-
-
-# ---------------------------------------- Prop 5: the capped score at t = T
-def capped_VT(T, h, C, M, variant: str = "paper"):
-    """Prop 5: ``V_T`` of one component under the capped score (the search's formula): the proof's two
-    closed forms, with ``A = 1 − e^{−2T}`` so that small T keeps its digits:
-    cap never binds ``σ̂² (A² + σ̂²(1 − A²)) / (A + σ̂²(1 − A))²`` (= the printed (21));
-    otherwise the capped phase lasts ``τ = min(s', T)``, ``s'`` where ``a_s² + b_s² σ̂² = 1/C``,
-    and the printed general form is used with ``t' = T − τ``."""
-    if h >= 1 / C:  # 1/v ≤ 1/σ̂² ≤ C (σ̂ < 1) or 1/v ≤ 1 < C (σ̂ ≥ 1): never binds
-        A = -M.expm1(-2 * T)
-        return h * (A * A + h * (1 - A * A)) / (A + h * (1 - A)) ** 2
-    q = 1 - h
-    s_kink = M.log(q / (1 - 1 / C)) / 2
-    tau = s_kink if s_kink < T else T
-    tp = T - tau
-    k = (2 - 2 * C) if variant == "control" else (2 - 4 * C)
-    g = M.exp(k * tau)
-    E = M.exp(-2 * T)
-    one_qE = -M.expm1(-2 * T) + h * E  # 1 − qE without cancellation
-    return ((1 - g) / (2 * C - 1)
-            + g * (1 - q * M.exp(-2 * tau)) / one_qE * (1 - 2 * q * E + q * E * M.exp(-2 * tp)) / one_qE)
-
-
-def w2_from_variances(sig2, V, M) -> list:
-    """``[W²(d = 1), …, W²(d = D)]`` from the backward variances ``V_i``:
-    ``Σ_{i≤d} (√V_i − σ_i)² + Σ_{i>d} σ_i²`` (eq. (3) at ``t = T``)."""
-    D = len(sig2)
-    return [M.fsum((M.sqrt(V[i]) - M.sqrt(sig2[i])) ** 2 for i in range(d)) + M.fsum(sig2[d:])
-            for d in range(1, D + 1)]
 
 
 # ------------------------------ Prop 3: the global minimum over noise level and dimension

@@ -1,5 +1,4 @@
-"""A high-order ODE integrator in mpmath for the scalar linear ODEs of Prop 5 and Lemma 1, and
-the ODE route of Prop 5 built on it (:func:`capped_variance_ode`, shared by prop5, lemma1 and cor1).
+"""A high-order ODE integrator in mpmath for the scalar linear ODEs of Prop 5 and Lemma 1.
 
 Gauss–Legendre collocation (implicit Runge–Kutta, ``s`` stages, order ``2s``; Butcher 1964,
 Hairer–Wanner II §IV.5) applied to ``V' = p(t) V + q(t)``. For a linear equation the stage
@@ -17,12 +16,7 @@ from typing import Callable
 
 import mpmath as mp
 
-from .transcribe import OU, kink_time
-
-__all__ = ["gauss_legendre_tableau", "solve_linear", "solve_linear_checked", "capped_variance_ode",
-           "ODE_DPS"]
-
-ODE_DPS = 40          # working precision of the integrator on Prop 5's ODE
+__all__ = ["gauss_legendre_tableau", "solve_linear", "solve_linear_checked"]
 
 
 @lru_cache(maxsize=None)
@@ -103,57 +97,3 @@ def solve_linear_checked(p: Callable, q: Callable, t0, t1, v0, steps: int, stage
     coarse = solve_linear(p, q, t0, t1, v0, steps, stages)
     fine = solve_linear(p, q, t0, t1, v0, 2 * steps, stages)
     return fine, abs(fine - coarse)
-
-
-# ------------------------------------------------- Prop 5: the capped-score variance ODE
-def _segments(T, hat2, C, tp) -> list[tuple]:
-    """Backward-time segments ``(a, b, p, steps)`` for the integrator.
-
-    Uncapped phase: the coefficient ``m = 1/v(s)`` varies on the scale ``v(s)`` near ``s = 0``, so
-    the segments are graded geometrically in forward time from the kink (or from s = 0) to T, four
-    steps each. Capped phase: constant ``p = 2 - 4C``; steps chosen so that ``|p| h ≤ 1/4``."""
-    v = lambda s: OU.a2(s) + (1 - OU.a2(s)) * hat2  # noqa: E731
-    m_unc = lambda t: 1 / v(T - t)  # noqa: E731
-    p_unc = lambda t: 2 * (1 - 2 * m_unc(t))  # noqa: E731
-    p_cap = lambda t: 2 - 4 * C  # noqa: E731
-    s_lo = mp.mpf(0) if tp is None else T - tp
-    cuts = [s_lo]
-    h = max(min(v(s_lo), mp.mpf(1)) / 4, mp.mpf(10) ** -8)
-    while cuts[-1] + h < T:
-        cuts.append(cuts[-1] + h)
-        h *= 2
-    cuts.append(mp.mpf(T))
-    segs = [(T - cuts[i + 1], T - cuts[i], p_unc, 4) for i in range(len(cuts) - 1)][::-1]
-    if tp is not None and tp < T:
-        L = T - tp
-        segs.append((tp, T, p_cap, max(4, int(mp.ceil(4 * abs(2 - 4 * C) * L)))))
-    return segs
-
-
-def capped_variance_ode(T, hat2, C) -> tuple:
-    """``(V_T, error estimate, path)`` of Prop 5's ODE (Wu et al. 2025, §5, OU, start 1)
-
-        dV/dt = 2 (1 − 2 m̂(T − t)) V + 2,   V_0 = 1,   m̂(s) = min(C, 1/(a_s² + b_s² σ̂²)),
-
-    at ``ODE_DPS`` digits, split at the kink ``t'`` (found by ``mpmath.findroot``), cached per
-    setting; ``path`` is ``[(t, V_t)]`` at every step, the estimate the difference from the same
-    integration with half the steps."""
-    return _capped_variance_ode(T, hat2, C)
-
-
-@lru_cache(maxsize=4096)  # bounded: the search integrates many settings
-def _capped_variance_ode(T, hat2, C) -> tuple:
-    with mp.workdps(ODE_DPS):
-        T, hat2, C = mp.mpf(T), mp.mpf(hat2), mp.mpf(C)
-        tp = kink_time(T, hat2, C, numeric=True)
-        q = lambda t: mp.mpf(2)  # noqa: E731
-        results = []
-        for mult in (1, 2):
-            v, path = mp.mpf(1), []
-            for a, b, p, steps in _segments(T, hat2, C, tp):
-                if b > a:
-                    seg = solve_linear(p, q, a, b, v, steps * mult, record=True)
-                    path += seg
-                    v = seg[-1][1]
-            results.append((v, path))
-        return (results[1][0], abs(results[1][0] - results[0][0]), results[1][1])

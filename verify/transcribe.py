@@ -10,14 +10,10 @@ backward time ``t = T - s``, noise level ``x = a_s²``.
 - Extended inverse ``ā^{-2}`` (Prop 2): 0 below 0, the inverse on ``[0, a_T²]``, T above;
   ``y / 0_+ = ±∞``.
 - ``W²(t, d) = Σ_{i≤d} (sqrt(a² + (1 - a²) σ̂_i²) - σ_i)² + Σ_{i>d} σ_i²`` (eq. (3)).
-- Prop 2: the thresholds ``t_d = T - ā^{-2}(3σ_d²/(1 - σ_d²)_+)`` (plug-in ``t̂_d``) and the
-  dimension they assign, ``d`` on ``[t_d, t_{d+1})``.
-- Prop 5: the closed forms of ``V_T`` under the capped score ``m̂ = min(C, 1/v̂)`` and the
-  optimal dimensions at ``t = T``.
 - Prop 6: the projector ``P_dᵀ P_d = O_{:, :d} O_{:, :d}ᵀ`` and a rotated Gaussian setting.
 
-Every claim module reads the transcriptions it shares with another claim from here: no claim
-imports another.
+What several claims share lives here or in a module named for it (:mod:`.threshold_rule`
+for Prop 2, :mod:`.capped_score` for Prop 5): no claim module imports another.
 """
 
 from __future__ import annotations
@@ -29,9 +25,7 @@ import numpy as np
 
 __all__ = ["Schedule", "OU", "VP_LINEAR", "schedule", "pos_ratio", "w2", "w2_at_t",
            "increment", "golden_min", "frechet2", "random_orthogonal", "sym_sqrt", "mpf_list",
-           "threshold_times", "threshold_forward_times", "rule_dimension", "closed_form_VT",
-           "kink_time", "capped_optimal_dims", "dimension_bounds", "projector", "rotated_setting"]
-
+           "projector", "rotated_setting"]
 
 
 def _beta():
@@ -196,106 +190,6 @@ def random_orthogonal(rng, D: int):
             for i in range(D):
                 Q[i, j] = -Q[i, j]
     return Q
-
-
-# ------------------------------------------------------------------ Prop 2: thresholds
-def threshold_times(sch: Schedule, T, sig: Sequence, sigh: Sequence | None = None,
-                    variant: str = "paper") -> list:
-    """``[t_1 = 0, t_2, …, t_D, t_{D+1} = T]`` transcribed from Prop 2 (Wu et al. 2025, §4.2):
-    ``t_d = T − ā^{-2}(3σ_d²/(1 − σ_d²)_+)``; ``sigh`` given, the plug-in
-    ``t̂_d = T − ā^{-2}((4σ_d² − σ̂_d²)/(1 − σ̂_d²)_+)``. Control variant: ``3σ_d² → 4σ_d²``."""
-    return [T - delta for delta in threshold_forward_times(sch, T, sig, sigh, variant)]
-
-
-def threshold_forward_times(sch: Schedule, T, sig: Sequence, sigh: Sequence | None = None,
-                            variant: str = "paper") -> list:
-    """The forward times ``δ_d = ā^{-2}(…)`` with ``t_d = T - δ_d`` (``δ_1 = T``, ``δ_{D+1} = 0``).
-
-    Kept apart because ``T - t_d`` loses digits when ``δ_d`` is tiny (the 1e-10 components of
-    Figure 4 left have ``δ_d ≈ 1.5e-10``). ``None`` where the printed formula is undefined
-    (``0/0_+``: σ̂² = 1 with 4σ² = σ̂²)."""
-    k = 4 if variant == "control" else 3
-    out = [mp.mpf(T)]
-    for j in range(1, len(sig)):
-        s2 = sig[j] ** 2
-        if sigh is None:
-            arg = pos_ratio(k * s2, 1 - s2)
-        else:
-            h2 = sigh[j] ** 2
-            num, den = (k + 1) * s2 - h2, 1 - h2
-            arg = None if (den <= 0 and num == 0) else pos_ratio(num, den)
-        out.append(None if arg is None else sch.ext_inv(arg, T))
-    out.append(mp.mpf(0))
-    return out
-
-
-def rule_dimension(forward: list, s) -> int | None:
-    """Prop 2's rule: the d with ``t ∈ [t_d, t_{d+1})``, i.e. forward time ``s ∈ (δ_{d+1}, δ_d]``."""
-    for d in range(1, len(forward)):
-        hi, lo = forward[d - 1], forward[d]
-        if hi is None or lo is None:
-            return None
-        if lo < s <= hi:
-            return d
-    return None
-
-
-# ------------------------------------------------ Prop 5: the capped score at t = T
-def closed_form_VT(T, hat2, C, variant: str = "paper") -> mp.mpf:
-    """``V_T`` from the closed forms of Prop 5's proof (Wu et al. 2025, App. A.5; OU, start
-    ``N(0, 1)``, ``q = 1 − σ̂²``): cap never binds
-    ``σ̂² (1 − 2qe^{−2T} + qe^{−4T}) / (1 − 2qe^{−2T} + q²e^{−4T})``; binding after ``t'``
-    ``(1 − g)/(2C − 1) + g (1 − qe^{−2(T−t')})/(1 − qe^{−2T}) · (1 − 2qe^{−2T} + qe^{−2(T+t')})/(1 − qe^{−2T})``
-    with ``g = e^{(2−4C)(T−t')}`` (control: ``2 − 4C`` → ``2 − 2C``)."""
-    q = 1 - hat2
-    E = mp.exp(-2 * T)
-    tp = kink_time(T, hat2, C)
-    if tp is None:  # cap never binds
-        return hat2 * (1 - 2 * q * E + q * E**2) / (1 - 2 * q * E + q**2 * E**2)
-    k = (2 - 2 * C) if variant == "control" else (2 - 4 * C)
-    g = mp.exp(k * (T - tp))
-    return ((1 - g) / (2 * C - 1)
-            + g * (1 - q * mp.exp(-2 * (T - tp))) / (1 - q * E)
-            * (1 - 2 * q * E + q * mp.exp(-2 * (T + tp))) / (1 - q * E))
-
-
-def kink_time(T, hat2, C, *, numeric: bool = False) -> mp.mpf | None:
-    """Backward time ``t'`` after which the capped score of Prop 5 is ``m̂ = C`` (``None`` if the cap never binds; 0 if it
-    binds from the start). ``a_s² + b_s² σ̂² = 1/C`` gives ``e^{-2s'} = (1 - 1/C)/(1 - σ̂²)``;
-    with ``numeric=True`` (the ODE route) the root is found by ``mpmath.findroot`` instead."""
-    v = lambda s: OU.a2(s) + (1 - OU.a2(s)) * hat2  # noqa: E731
-    target = 1 / C
-    if hat2 >= target:           # 1/v ≤ 1/σ̂² ≤ C (σ̂ < 1) or 1/v ≤ 1 < C (σ̂ ≥ 1)
-        return None
-    if v(T) <= target:           # binds on all of [0, T]
-        return mp.mpf(0)
-    if numeric:
-        s = mp.findroot(lambda s: v(s) - target, (mp.mpf(0), mp.mpf(T)), solver="anderson")
-    else:
-        s = -mp.log((1 - target) / (1 - hat2)) / 2
-    return T - s
-
-
-def capped_optimal_dims(T, sig2: Sequence, hat2: Sequence, C, variant: str = "paper") -> tuple[list[int], list]:
-    """Prop 5's optimal dimensions at ``t = T``: the minimisers over d of
-    ``Σ_{i≤d}(sqrt(V_T,i) − σ_i)² + Σ_{i>d} σ_i²`` with ``V_T`` from :func:`closed_form_VT`
-    (ties within ``100 eps (1 + min)``), and the values for every d."""
-    V = [closed_form_VT(T, h, C, variant) for h in hat2]
-    D = len(sig2)
-    vals = [mp.fsum((mp.sqrt(V[i]) - mp.sqrt(sig2[i])) ** 2 for i in range(d))
-            + mp.fsum(sig2[d:]) for d in range(1, D + 1)]
-    best = min(vals)
-    scale = 1 + best
-    return [d for d in range(1, D + 1) if vals[d - 1] - best <= mp.eps * 100 * scale], vals
-
-
-def dimension_bounds(sig2: Sequence, hat2: Sequence, C) -> tuple[int, int]:
-    """Prop 5's bracket ``(d1, d2)`` as printed (Wu et al. 2025, §5): d1 = max{d : 1/C ≤ σ̂_d²} (1 if empty),
-    d2 = min{d : 1/(2C − 1) ≥ 4σ_d²} (D if empty)."""
-    D = len(sig2)
-    d1 = max([d for d in range(1, D + 1) if 1 / C <= hat2[d - 1]], default=1)
-    d2 = min([d for d in range(1, D + 1) if 1 / (2 * C - 1) >= 4 * sig2[d - 1]], default=D)
-    return d1, d2
 
 
 # ------------------------------------------------- Prop 6: rotated covariances

@@ -19,12 +19,12 @@ from __future__ import annotations
 import mpmath as mp
 import numpy as np
 
+from ..capped_score import (DMAX, T_SUFFICIENT, CappedDimensionFalsifier, capped_optimal_dims,
+                            closed_form_VT)
 from ..claim import Claim, Context, Outcome
 from ..domain import Domain, Param, dimension, horizon
-from ..falsifiers import DMAX, T_SUFFICIENT, CappedDimensionFalsifier
 from ..mutations import CodeMutation
 from ..search import Coord
-from ..transcribe import capped_optimal_dims, closed_form_VT
 
 __all__ = ["Corollary1"]
 

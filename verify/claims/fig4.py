@@ -36,9 +36,9 @@ from ..claim import Claim, Context, Outcome
 from ..domain import Domain, Param
 from ..mutations import CodeMutation
 from ..search import F64, Coord, Falsifier, to_json_value
-from ..falsifiers import OptimalDimensionFalsifier
-from ..transcribe import (OU, golden_min, increment, rule_dimension, threshold_forward_times,
-                          threshold_times, w2)
+from ..threshold_rule import (OptimalDimensionFalsifier, rule_dimension, threshold_forward_times,
+                              threshold_times)
+from ..transcribe import OU, golden_min, increment, w2
 from .settings import FIG4_LEFT, FIG4_RIGHT, paper_estimate
 
 __all__ = ["Fig4Left", "Fig4Right"]

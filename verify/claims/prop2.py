@@ -28,10 +28,9 @@ import mpmath as mp
 
 from ..claim import Claim, Context, Outcome
 from ..domain import Domain, Param, dimension, horizon, schedule_param
-from ..falsifiers import OptimalDimensionFalsifier
 from ..mutations import CodeMutation
-from ..threshold_code import compare_thresholds
-from ..transcribe import increment, schedule, threshold_forward_times, w2
+from ..threshold_rule import OptimalDimensionFalsifier, compare_thresholds, threshold_forward_times
+from ..transcribe import increment, schedule, w2
 from .settings import diag_settings
 
 __all__ = ["Prop2"]

@@ -29,9 +29,8 @@ import mpmath as mp
 from ..claim import Claim, Context, Outcome
 from ..domain import Domain, Param, dimension, horizon, schedule_param
 from ..mutations import CodeMutation
-from ..threshold_code import compare_thresholds
+from ..threshold_rule import OptimalDimensionFalsifier, compare_thresholds
 from ..transcribe import OU
-from ..falsifiers import OptimalDimensionFalsifier
 
 __all__ = ["Prop2Plugin"]
 

@@ -40,14 +40,14 @@ from __future__ import annotations
 import mpmath as mp
 import numpy as np
 
-from .. import formulas as fm
+from ..capped_score import (ODE_DPS, T_SUFFICIENT, CappedDimensionFalsifier, capped_optimal_dims,
+                            capped_variance_ode, capped_VT, closed_form_VT, dimension_bounds,
+                            kink_time)
 from ..claim import Claim, Context, Outcome
 from ..domain import Domain, Param, dimension, horizon
-from ..falsifiers import T_SUFFICIENT, CappedDimensionFalsifier
 from ..mutations import CodeMutation
-from ..ode import ODE_DPS, capped_variance_ode, solve_linear
+from ..ode import solve_linear
 from ..search import Coord, Falsifier
-from ..transcribe import capped_optimal_dims, closed_form_VT, dimension_bounds, kink_time
 
 __all__ = ["Prop5", "Lemma1", "Vt_generic"]
 
@@ -241,7 +241,7 @@ class Prop5(Claim):
             else:
                 worst = max(worst, rel)
             if variant == "paper":  # the search's stable form of the same closed forms
-                g = fm.capped_VT(T, hat2, C, _mpns())
+                g = capped_VT(T, hat2, C, _mpns())
                 worst = max(worst, abs(g - vT_ode) / vT_ode)
         if variant == "paper" and not ctx.quick:
             worst = max(worst, _odefun_cross_check())

@@ -24,10 +24,9 @@ import numpy as np
 
 from ..claim import Claim, Context, Outcome
 from ..domain import Domain, Param, dimension, horizon, schedule_param
-from ..falsifiers import OptimalDimensionFalsifier
 from ..mutations import CodeMutation
-from ..transcribe import (frechet2, projector, random_orthogonal, rotated_setting, rule_dimension,
-                          schedule, sym_sqrt, threshold_times, w2)
+from ..threshold_rule import OptimalDimensionFalsifier, rule_dimension, threshold_times
+from ..transcribe import frechet2, projector, random_orthogonal, rotated_setting, schedule, sym_sqrt, w2
 
 __all__ = ["Prop6"]
 
