@@ -422,8 +422,9 @@ class Extension(Claim):
     (they share the expensive part: the independent roots, the optimum over the grid). The
     paper outcome's ``data`` holds ``table`` (reported as is), optionally ``notes`` (remarks
     reported beside the findings) and ``mismatches`` (reported when refuted); the first of its
-    violations is the counterexample. The control outcome's ``data`` adds keys to the reported control. No code
-    comparison and no search: the check compares the code itself (its own controls).
+    violations is the counterexample. The control outcome's ``data`` adds keys to the reported
+    control. No code comparison and no search: the check compares the code itself (its own
+    controls).
     """
 
     code_control = NotApplicable("a check beyond the paper (its own controls)")
@@ -434,9 +435,10 @@ class Extension(Claim):
         raise NotImplementedError
 
     def check(self, ctx: Context, variant: str) -> Outcome:
-        """The outcome of ``variant`` (``paper`` or ``control``), both computed once per run."""
+        """The outcome of ``variant``: ``paper`` computes both (as :meth:`Claim.run` asks for it
+        first), ``control`` reuses them when the settings are the same."""
         key = (ctx.dps, ctx.quick, ctx.seed)
-        if self._memo is None or self._memo[0] != key:
+        if variant != "control" or self._memo is None or self._memo[0] != key:
             self._memo = (key, self.outcomes(ctx))
         paper, control = self._memo[1]
         return control if variant == "control" else paper
