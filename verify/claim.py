@@ -156,12 +156,7 @@ class ClaimResult:
         if self.extension:
             return self._extension_json()
         out = {
-            "id": self.id, "title": self.title, "source": self.source,
-            "hypotheses": self.hypotheses, "statement": self.statement,
-            "methods": self.methods, "verdict": self.verdict,
-            "residual": self.residual, "residual_what": self.residual_what,
-            "tolerance": self.tolerance, "n_settings": self.n_settings,
-            "n_checks": self.n_checks, "negative_control": self.negative_control,
+            **self._statement_json(),
             "code_control": self.code_control, "code_comparison": self.code_comparison,
             "findings": self.findings, "notes": self.notes, "figures": self.figures,
             "seconds": round(self.seconds, 3), "cpu_seconds": round(self.cpu_seconds, 3),
@@ -178,16 +173,22 @@ class ClaimResult:
             out["corrected_search"] = self.corrected_search
         return out
 
-    def _extension_json(self) -> dict:
-        """The entry of a check beyond the paper: its table (and every mismatch when refuted)
-        in place of the code comparison and the data, and ``"extension": true``."""
-        out = {
+    def _statement_json(self) -> dict:
+        """The keys every entry starts with: the statement, its verdict, residual and control."""
+        return {
             "id": self.id, "title": self.title, "source": self.source,
             "hypotheses": self.hypotheses, "statement": self.statement,
             "methods": self.methods, "verdict": self.verdict,
             "residual": self.residual, "residual_what": self.residual_what,
             "tolerance": self.tolerance, "n_settings": self.n_settings,
             "n_checks": self.n_checks, "negative_control": self.negative_control,
+        }
+
+    def _extension_json(self) -> dict:
+        """The entry of a check beyond the paper: its table (and every mismatch when refuted)
+        in place of the code comparison and the data, and ``"extension": true``."""
+        out = {
+            **self._statement_json(),
             "findings": self.findings, "notes": self.notes, "figures": self.figures,
             "table": self.table,
         }
