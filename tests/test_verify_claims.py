@@ -174,3 +174,24 @@ def test_settings_are_reproducible():
     a = load_claims("cor1")[0].run(CTX)
     b = load_claims("cor1")[0].run(CTX)
     assert a.data == b.data and a.n_checks == b.n_checks
+
+
+def test_no_claim_module_imports_another():
+    """Each claim module stands alone: what two claims share lives in a module of
+    ``ldmstop.verify`` (transcribe, formulas, threshold_rule, capped_score), never in a sibling
+    claim; ``claims/settings.py`` (the paper's settings, decode helpers) is not a claim."""
+    import ast
+    import pathlib
+
+    import ldmstop.verify.claims as pkg
+
+    folder = pathlib.Path(pkg.__file__).parent
+    claims = {p.stem for p in folder.glob("*.py")} - {"__init__", "settings"}
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                name = node.module or ""
+                sibling = (node.level == 1 and name.split(".")[0] in claims) or (
+                    node.level == 1 and not name and any(a.name in claims for a in node.names))
+                absolute = name.startswith("ldmstop.verify.claims.") and name.split(".")[-1] in claims
+                assert not (sibling or absolute), f"{path.name} imports the claim {name or node.names[0].name}"

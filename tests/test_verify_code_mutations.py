@@ -25,7 +25,7 @@ def test_extended_inverse_clipped_at_the_wrong_end_is_caught(monkeypatch):
     transcription. The generated modules are plain code, so the bug is planted in what they
     return, through the look-up every caller goes through."""
     from ldmstop.derivations import backends
-    from ldmstop.verify.claims.prop2 import compare_thresholds
+    from ldmstop.verify.threshold_rule import compare_thresholds
 
     assert compare_thresholds(CTX, plugin=True, seed_name="prop2-plugin").ok  # the real code
 
@@ -51,7 +51,7 @@ def test_extended_inverse_clipped_at_the_wrong_end_is_caught(monkeypatch):
 
 def test_problem_ordering_bug_is_caught(monkeypatch):
     from ldmstop import problem as pr
-    from ldmstop.verify.claims.prop2 import compare_thresholds
+    from ldmstop.verify.threshold_rule import compare_thresholds
 
     orig = np.argsort
 

@@ -145,13 +145,33 @@ def test_extensions_off_by_default_and_listed_in_errors(capsys):
 
 
 def test_extension_figures_linked_relative_to_report(tmp_path):
-    from ldmstop.verify.suite import _normalise_extension
+    """An extension runs through Claim.run like a paper claim: its figures are named relative to
+    the report's figures/ folder, its control is reported with the claim's keys."""
+    import os
 
-    res = _normalise_extension({"id": "x", "verdict": "holds", "residual": 0.0,
-                                "negative_control": {"description": "c", "rejected": True, "residual": 1.0},
-                                "figures": [str(tmp_path / "figures" / "pg_table.png")]})
-    assert res["figures"] == ["pg_table.png"]
-    assert res["negative_control"]["statement"] == "c"
+    from ldmstop.verify.claim import Context, Extension, Outcome
+
+    class Stub(Extension):
+        id = "x"
+        control = "c"
+
+        def outcomes(self, ctx):
+            return Outcome(data={"table": {"rows": []}}), Outcome(residual=1.0, residual_ok=False)
+
+        def figures(self, ctx, outcome, folder):
+            path = os.path.join(folder, "stub.png")
+            with open(path, "wb") as fh:
+                fh.write(b"png")
+            return [os.path.basename(path)]
+
+    folder = tmp_path / "figures"
+    folder.mkdir()
+    res = Stub().run(Context(), figures_dir=str(folder)).to_json()
+    assert res["figures"] == ["stub.png"] and (folder / "stub.png").exists()
+    assert res["negative_control"]["statement"] == "c" == res["negative_control"]["description"]
+    assert res["negative_control"]["rejected"] is True
+    assert res["negative_control"]["evidence"] == "residual 1.0"
+    assert res["extension"] is True and res["verdict"] == "holds" and res["table"] == {"rows": []}
 
 
 def test_summary_grammar():

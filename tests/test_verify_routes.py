@@ -83,7 +83,7 @@ from hypothesis import given, settings, strategies as st  # noqa: E402
 @given(sig2=st.floats(1e-4, 0.24), T=st.floats(0.2, 3.0))
 def test_threshold_is_the_root_of_the_increment(sig2, T):
     """Prop 2 transcription: where t_d is interior, Δ_{d,t_d} = 0 and Δ goes from + to −."""
-    from ldmstop.verify.claims.prop2 import threshold_forward_times
+    from ldmstop.verify.threshold_rule import threshold_forward_times
 
     s = mp.sqrt(mp.mpf(sig2))
     T = mp.mpf(T)

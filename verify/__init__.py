@@ -14,7 +14,14 @@ Wu, Berthet, Biau, Boyer, Elie, Marion, *Optimal Stopping in Latent Diffusion Mo
 - :mod:`.transcribe` — the paper's definitions typed directly in mpmath (schedules, extended
   inverse, W², full-matrix Fréchet distance), independent of :mod:`ldmstop.derivations`;
 - :mod:`.ode` — order-20 Gauss–Legendre integrator for the variance ODE of Prop 5;
-- :mod:`.claims` — one module per proposition (prop1 … prop10, cor1, lemma2, fig4);
+- :mod:`.threshold_rule` — Prop 2's thresholds, rule, falsifier and code comparison (shared by
+  prop2, prop2-plugin, prop6, fig4-left);
+- :mod:`.capped_score` — Prop 5's capped score: closed forms, ODE route, falsifier (shared by
+  prop5, lemma1, cor1);
+- :mod:`.claims` — one module per proposition (prop1 … prop10, cor1, lemma2, fig4), none
+  importing another;
+- :mod:`.extensions` — checks beyond the paper, :class:`~.claim.Extension` claims run by the
+  same runner;
 - :mod:`.suite` — runs the claims and builds the report document; :mod:`.report` renders it;
 - the command ``ldmstop verify`` is :mod:`ldmstop.commands.verify`.
 

@@ -41,8 +41,8 @@ import numpy as np
 from .domain import Domain
 from .mutations import CodeMutation, NotApplicable
 
-__all__ = ["Context", "Outcome", "ClaimResult", "Claim", "HOLDS", "REFUTED", "KNOWN_ERRATUM",
-           "CODE_DISAGREES"]
+__all__ = ["Context", "Outcome", "ClaimResult", "Claim", "Extension", "HOLDS", "REFUTED",
+           "KNOWN_ERRATUM", "CODE_DISAGREES"]
 
 HOLDS = "holds"
 REFUTED = "refuted"
@@ -148,15 +148,15 @@ class ClaimResult:
     validity: dict | None = None
     corrected_search: dict | None = None
     certified: dict | None = None
+    extension: bool = False
+    table: dict | None = None
+    mismatches: list | None = None
 
     def to_json(self) -> dict:
+        if self.extension:
+            return self._extension_json()
         out = {
-            "id": self.id, "title": self.title, "source": self.source,
-            "hypotheses": self.hypotheses, "statement": self.statement,
-            "methods": self.methods, "verdict": self.verdict,
-            "residual": self.residual, "residual_what": self.residual_what,
-            "tolerance": self.tolerance, "n_settings": self.n_settings,
-            "n_checks": self.n_checks, "negative_control": self.negative_control,
+            **self._statement_json(),
             "code_control": self.code_control, "code_comparison": self.code_comparison,
             "findings": self.findings, "notes": self.notes, "figures": self.figures,
             "seconds": round(self.seconds, 3), "cpu_seconds": round(self.cpu_seconds, 3),
@@ -171,6 +171,34 @@ class ClaimResult:
             out["validity"] = self.validity
         if self.corrected_search is not None:
             out["corrected_search"] = self.corrected_search
+        return out
+
+    def _statement_json(self) -> dict:
+        """The keys every entry starts with: the statement, its verdict, residual and control."""
+        return {
+            "id": self.id, "title": self.title, "source": self.source,
+            "hypotheses": self.hypotheses, "statement": self.statement,
+            "methods": self.methods, "verdict": self.verdict,
+            "residual": self.residual, "residual_what": self.residual_what,
+            "tolerance": self.tolerance, "n_settings": self.n_settings,
+            "n_checks": self.n_checks, "negative_control": self.negative_control,
+        }
+
+    def _extension_json(self) -> dict:
+        """The entry of a check beyond the paper: its table (and every mismatch when refuted)
+        in place of the code comparison and the data, and ``"extension": true``."""
+        out = {
+            **self._statement_json(),
+            "findings": self.findings, "notes": self.notes, "figures": self.figures,
+            "table": self.table,
+        }
+        if self.counterexample is not None:
+            out["counterexample"] = self.counterexample
+        if self.mismatches:
+            out["mismatches"] = self.mismatches
+        out.update({"seconds": round(self.seconds, 3), "domain": self.domain, "search": self.search,
+                    "certified": self.certified, "code_control": self.code_control,
+                    "extension": True})
         return out
 
 
@@ -259,6 +287,12 @@ class Claim:
                 "target": cc.target, "evidence": _evidence(o),
                 "residual": _num(mp.mpf(o.residual))}
 
+    def control_report(self, ctrl: Outcome) -> dict:
+        """The statement-side control as the report shows it: the perturbed statement, whether
+        the check rejected it, the evidence and the residual."""
+        return {"statement": self.control, "rejected": not ctrl.ok, "evidence": _evidence(ctrl),
+                "residual": _num(mp.mpf(ctrl.residual))}
+
     def run(self, ctx: Context, figures_dir: str | None = None) -> ClaimResult:
         """Check the printed statement (targeted checks, code comparison, search over the
         domain), the statement-side and code-side controls, and, when the statement fails,
@@ -266,21 +300,50 @@ class Claim:
         t0 = time.perf_counter()
         c0 = time.process_time()
         with mp.workdps(ctx.dps):
-            out = self.check(ctx, "paper")
-            code = self.compare_code(ctx)
-            ctrl = self.check(ctx, "control")
-            code_ctrl = self._code_control(ctx)
-            search = self._search(ctx, "paper")
-            paper_ok = out.ok and (search is None or not search.refuted)
-            corrected_out = corrected_search = None
-            verdict = HOLDS if paper_ok else REFUTED
-            if not paper_ok and self.corrected is not None:
-                corrected_out = self.check(ctx, "corrected")
-                corrected_search = self._search(ctx, "corrected")
-                if corrected_out.ok and (corrected_search is None or not corrected_search.refuted):
-                    verdict = KNOWN_ERRATUM
-            if code is not None and not code.ok and verdict == HOLDS:
-                verdict = CODE_DISAGREES
+            ev = self._evaluate(ctx)
+        res = self._result(ctx, ev)
+        if ev.search is not None and ev.search.refuted:
+            from .validity import validity_report
+
+            with mp.workdps(ctx.dps):
+                res.validity = validity_report(self.falsifier("paper"), ev.search.setting,
+                                               self.falsifier("corrected") if self.corrected else None)
+        if figures_dir is not None:
+            with mp.workdps(ctx.dps):
+                res.figures = self._figures(ctx, ev, res, figures_dir)
+        res.seconds = time.perf_counter() - t0
+        res.cpu_seconds = time.process_time() - c0
+        return res
+
+    def _evaluate(self, ctx: Context) -> "_Evaluation":
+        """Every check, in order, and the verdict: the printed statement, the code, the statement
+        control, the code control, the search; the corrected statement where the printed one
+        fails. ``holds`` needs the targeted checks and the search; a documented erratum
+        (``corrected``) whose correction passes both is a ``known-erratum``; code disagreeing
+        with a statement that holds is ``code-disagrees``."""
+        out = self.check(ctx, "paper")
+        code = self.compare_code(ctx)
+        ctrl = self.check(ctx, "control")
+        code_ctrl = self._code_control(ctx)
+        search = self._search(ctx, "paper")
+        paper_ok = out.ok and (search is None or not search.refuted)
+        corrected_out = corrected_search = None
+        verdict = HOLDS if paper_ok else REFUTED
+        if not paper_ok and self.corrected is not None:
+            corrected_out = self.check(ctx, "corrected")
+            corrected_search = self._search(ctx, "corrected")
+            if corrected_out.ok and (corrected_search is None or not corrected_search.refuted):
+                verdict = KNOWN_ERRATUM
+        if code is not None and not code.ok and verdict == HOLDS:
+            verdict = CODE_DISAGREES
+        return _Evaluation(out, code, ctrl, code_ctrl, search, corrected_out, corrected_search,
+                           verdict)
+
+    def _result(self, ctx: Context, ev: "_Evaluation") -> ClaimResult:
+        """The report's view of an evaluation: the residual and counts of the targeted checks
+        (plus the code comparison's), both controls, the counterexample (the search's, shrunk
+        and certified, else the smallest violation) where the verdict is not ``holds``."""
+        out, code, search = ev.out, ev.code, ev.search
         tol = self.tolerance(ctx)
         if search is not None and search.refuted:
             cx = dict(search.counterexample)
@@ -288,16 +351,15 @@ class Claim:
             cx["digits_agreeing"] = search.certificate.get("digits_agreeing")
         else:
             cx = out.smallest()
-        control = {"statement": self.control, "rejected": not ctrl.ok, "evidence": _evidence(ctrl),
-                   "residual": _num(mp.mpf(ctrl.residual))}
         residual = mp.mpf(out.residual)  # the code comparison has its own tolerance
+        verdict = ev.verdict
         res = ClaimResult(
             id=self.id, title=self.title, source=self.source, hypotheses=self.hypotheses,
             statement=self.statement, methods=list(self.methods), verdict=verdict,
             residual=_num(residual), residual_what=self.residual_what,
             tolerance=float(tol), n_settings=out.n_settings + (code.n_settings if code else 0),
             n_checks=out.n_checks + (code.n_checks if code else 0),
-            negative_control=control, code_control=code_ctrl,
+            negative_control=self.control_report(ev.ctrl), code_control=ev.code_ctrl,
             counterexample=_num(cx) if verdict not in (HOLDS, CODE_DISAGREES) and cx is not None else None,
             corrected_statement=self.corrected if verdict == KNOWN_ERRATUM else None,
             findings=list(out.notes), data=_num(out.data),
@@ -314,30 +376,92 @@ class Claim:
             res.findings += [f"code: {n}" for n in code.notes]
             if not code.ok:
                 res.findings.append(f"the code of ldmstop disagrees with the transcription: {_evidence(code)}")
-        if corrected_search is not None:
-            res.corrected_search = corrected_search.to_json()
-        if verdict == KNOWN_ERRATUM and corrected_out is not None:
+        if ev.corrected_search is not None:
+            res.corrected_search = ev.corrected_search.to_json()
+        if verdict == KNOWN_ERRATUM and ev.corrected_out is not None:
+            co, cs = ev.corrected_out, ev.corrected_search
             res.findings.append(
                 f"corrected statement verified: worst residual "
-                f"{mp.nstr(mp.mpf(corrected_out.residual), 3)}, {corrected_out.n_checks} checks"
-                + (f", searched with {corrected_search.evaluations} evaluations, no counterexample"
-                   if corrected_search is not None else ""))
-        if search is not None and search.refuted:
-            from .validity import validity_report
-
-            with mp.workdps(ctx.dps):
-                res.validity = validity_report(self.falsifier("paper"), search.setting,
-                                               self.falsifier("corrected") if self.corrected else None)
-        if figures_dir is not None:
-            with mp.workdps(ctx.dps):
-                res.figures = self.figures(ctx, out, figures_dir)
-                if res.validity is not None:
-                    from .validity import validity_figure
-
-                    fig = validity_figure(self.falsifier("paper"), search.setting, res.validity,
-                                          figures_dir, f"{self.id}_validity.png")
-                    if fig:
-                        res.figures.append(fig)
-        res.seconds = time.perf_counter() - t0
-        res.cpu_seconds = time.process_time() - c0
+                f"{mp.nstr(mp.mpf(co.residual), 3)}, {co.n_checks} checks"
+                + (f", searched with {cs.evaluations} evaluations, no counterexample"
+                   if cs is not None else ""))
         return res
+
+    def _figures(self, ctx: Context, ev: "_Evaluation", res: ClaimResult, folder: str) -> list[str]:
+        """The claim's plots and, for a refuted statement, its validity map."""
+        figures = self.figures(ctx, ev.out, folder)
+        if res.validity is not None:
+            from .validity import validity_figure
+
+            fig = validity_figure(self.falsifier("paper"), ev.search.setting, res.validity,
+                                  folder, f"{self.id}_validity.png")
+            if fig:
+                figures.append(fig)
+        return figures
+
+
+@dataclass
+class _Evaluation:
+    """Everything :meth:`Claim.run` checked, before it is shaped for the report."""
+
+    out: Outcome
+    code: Outcome | None
+    ctrl: Outcome
+    code_ctrl: dict
+    search: Any
+    corrected_out: Outcome | None
+    corrected_search: Any
+    verdict: str
+
+
+class Extension(Claim):
+    """A check beyond the paper (:mod:`ldmstop.verify.extensions`), run by the same runner as
+    the paper's claims.
+
+    A subclass sets the class attributes of :class:`Claim` (``control`` describes its negative
+    control) and implements :meth:`outcomes`, which computes the check and its control together
+    (they share the expensive part: the independent roots, the optimum over the grid). The
+    paper outcome's ``data`` holds ``table`` (reported as is), optionally ``notes`` (remarks
+    reported beside the findings) and ``mismatches`` (reported when refuted); the first of its
+    violations is the counterexample. The control outcome's ``data`` adds keys to the reported
+    control. No code comparison and no search: the check compares the code itself (its own
+    controls).
+    """
+
+    code_control = NotApplicable("a check beyond the paper (its own controls)")
+    _memo: tuple | None = None
+
+    def outcomes(self, ctx: Context) -> tuple[Outcome, Outcome]:  # pragma: no cover - abstract
+        """``(paper, control)``: the check of the statement and of its perturbed version."""
+        raise NotImplementedError
+
+    def check(self, ctx: Context, variant: str) -> Outcome:
+        """The outcome of ``variant``: ``paper`` computes both (as :meth:`Claim.run` asks for it
+        first), ``control`` reuses them when the settings are the same."""
+        key = (ctx.dps, ctx.quick, ctx.seed)
+        if variant != "control" or self._memo is None or self._memo[0] != key:
+            self._memo = (key, self.outcomes(ctx))
+        paper, control = self._memo[1]
+        return control if variant == "control" else paper
+
+    def control_report(self, ctrl: Outcome) -> dict:
+        rejected = not ctrl.ok
+        residual = float(ctrl.residual)
+        return {"description": self.control, "rejected": rejected, "residual": residual,
+                **ctrl.data, "statement": self.control,
+                "evidence": f"residual {residual!r}" if rejected
+                else "no violation found: the check is broken"}
+
+    def _result(self, ctx: Context, ev: _Evaluation) -> ClaimResult:
+        res = super()._result(ctx, ev)
+        res.extension = True
+        res.table = ev.out.data.get("table")
+        res.notes = list(ev.out.data.get("notes", [])) + res.notes
+        res.mismatches = ev.out.data.get("mismatches")
+        if ev.verdict != HOLDS and ev.out.violations:
+            res.counterexample = {k: v for k, v in ev.out.violations[0].items() if k != "size"}
+        return res
+
+    def figures(self, ctx: Context, outcome: Outcome, folder: str) -> list[str]:
+        """The extension's plot (file names relative to ``folder``, the report's figures/)."""
+        return []

@@ -9,15 +9,13 @@ Document keys: ``tool``, ``paper``, ``dps``, ``quick``, ``seed``, ``search`` (th
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 import time
 from typing import Callable
 
 from .claim import CODE_DISAGREES, HOLDS, KNOWN_ERRATUM, REFUTED, Claim, Context
 
-__all__ = ["CLAIMS", "claim_ids", "extension_ids", "load_claims", "run_suite", "run_extensions",
-           "exit_status"]
+__all__ = ["CLAIMS", "claim_ids", "extension_ids", "load_claims", "run_suite", "exit_status"]
 
 PAPER = ("Wu, Berthet, Biau, Boyer, Elie, Marion, Optimal Stopping in Latent Diffusion Models, "
          "arXiv:2510.08409")
@@ -66,17 +64,21 @@ def _wanted(only: str | None) -> list[str] | None:
     return wanted
 
 
-def load_claims(only: str | None = None) -> list[Claim]:
-    """Instantiate every claim (or the one named ``only``; a comma-separated list is accepted).
-    Extension ids are accepted in ``only`` (they are run by :func:`run_extensions`)."""
-    ids = claim_ids()
+def load_claims(only: str | None = None, *, extensions: bool = False) -> list[Claim]:
+    """Instantiate the paper's claims, or those named in ``only`` (a comma-separated list of
+    ids), in report order; the checks beyond the paper (``ldmstop.verify.extensions``, after
+    the paper's claims) too with ``extensions``, or where ``only`` names them."""
+    from .extensions import EXTENSIONS
+
     wanted = _wanted(only)
-    if wanted is not None:
-        ids = [i for i in ids if i in wanted]
     out = []
-    for cid in ids:
-        mod, cls = CLAIMS[cid].split(":")
-        out.append(getattr(importlib.import_module(f"ldmstop.verify.claims.{mod}"), cls)())
+    for package, registry in (("claims", CLAIMS), ("extensions", EXTENSIONS)):
+        for cid, target in registry.items():
+            selected = cid in wanted if wanted is not None else (package == "claims" or extensions)
+            if not selected:
+                continue
+            mod, cls = target.split(":")
+            out.append(getattr(importlib.import_module(f"ldmstop.verify.{package}.{mod}"), cls)())
     return out
 
 
@@ -104,46 +106,6 @@ def _monte_carlo(ctx: Context, mode: str | bool) -> dict:
                 "seconds": time.perf_counter() - t0}
     return {"status": f"ran ({mode})", "mode": mode, "results": list(results),
             "seconds": time.perf_counter() - t0}
-
-
-def _normalise_extension(res: dict) -> dict:
-    """Give an extension's claim-shaped dict the keys the report expects of a claim."""
-    out = dict(res)
-    nc = dict(out.get("negative_control", {}))
-    nc.setdefault("statement", nc.get("description", ""))
-    nc.setdefault("evidence", f"residual {nc.get('residual')!r}" if nc.get("rejected")
-                  else "no violation found: the check is broken")
-    out["negative_control"] = nc
-    # the report links figures relative to its figures/ folder, where the extension wrote them
-    out["figures"] = [os.path.basename(f) for f in out.get("figures", [])]
-    for key, default in (("methods", []), ("findings", []), ("figures", []), ("notes", []),
-                         ("residual", 0.0), ("tolerance", 0.0), ("domain", None), ("search", None),
-                         ("certified", None)):
-        out.setdefault(key, default)
-    out.setdefault("code_control", {"applicable": False, "rejected": None,
-                                    "statement": "not applicable",
-                                    "evidence": "a check beyond the paper (its own controls)"})
-    out["extension"] = True
-    return out
-
-
-def run_extensions(ctx: Context, wanted: list[str] | None, figures_dir: str | None,
-                   show_progress: bool | None = None) -> list[dict]:
-    """Run the beyond-the-paper checks of ``ldmstop.verify.extensions`` (all, or ``wanted``)."""
-    from ldmstop.progress import progress
-
-    from .extensions import EXTENSIONS
-
-    ids = [i for i in EXTENSIONS if wanted is None or i in wanted]
-    out = []
-    for cid in progress(ids, desc="extensions", total=len(ids), enabled=show_progress):
-        mod, fn = EXTENSIONS[cid].split(":")
-        t0 = time.perf_counter()
-        res = getattr(importlib.import_module(f"ldmstop.verify.extensions.{mod}"), fn)(
-            dps=ctx.dps, quick=ctx.quick, figures_dir=figures_dir)
-        res["seconds"] = round(time.perf_counter() - t0, 3)
-        out.append(_normalise_extension(res))
-    return out
 
 
 def exit_status(doc: dict) -> int:
@@ -199,11 +161,12 @@ def _search_total(claims: list[Claim], ctx: Context) -> int:
 def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None = None,
               monte_carlo: str | bool = "quick", extensions: bool = False, show_progress: bool | None = None,
               on_result: Callable | None = None) -> dict:
-    """Check every claim (``only``: a subset) and return the report document."""
+    """Check every claim (``only``: a subset; ``extensions``: the checks beyond the paper too)
+    and return the report document."""
     from ldmstop.progress import progress
 
     t0 = time.perf_counter()
-    claims = load_claims(only)
+    claims = load_claims(only, extensions=extensions)
     results = []
     cert_notes: dict = {}
     eval_bar = None
@@ -235,9 +198,6 @@ def run_suite(ctx: Context, *, only: str | None = None, figures_dir: str | None 
         ctx.tick = None
     claims_seconds = time.perf_counter() - t0
     docs = [r.to_json() for r in results]
-    wanted = _wanted(only)
-    if extensions or (wanted is not None and set(wanted) & set(extension_ids())):
-        docs += run_extensions(ctx, wanted, figures_dir, show_progress)
     mc = _monte_carlo(ctx, monte_carlo)
     verdicts = [c["verdict"] for c in docs]
     code_bad = [c["id"] for c in docs if c["verdict"] == CODE_DISAGREES

@@ -10,6 +10,10 @@ backward time ``t = T - s``, noise level ``x = a_s²``.
 - Extended inverse ``ā^{-2}`` (Prop 2): 0 below 0, the inverse on ``[0, a_T²]``, T above;
   ``y / 0_+ = ±∞``.
 - ``W²(t, d) = Σ_{i≤d} (sqrt(a² + (1 - a²) σ̂_i²) - σ_i)² + Σ_{i>d} σ_i²`` (eq. (3)).
+- Prop 6: the projector ``P_dᵀ P_d = O_{:, :d} O_{:, :d}ᵀ`` and a rotated Gaussian setting.
+
+What several claims share lives here or in a module named for it (:mod:`.threshold_rule`
+for Prop 2, :mod:`.capped_score` for Prop 5): no claim module imports another.
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import mpmath as mp
+import numpy as np
 
 __all__ = ["Schedule", "OU", "VP_LINEAR", "schedule", "pos_ratio", "w2", "w2_at_t",
-           "increment", "golden_min", "frechet2", "random_orthogonal", "sym_sqrt", "mpf_list"]
-
+           "increment", "golden_min", "frechet2", "random_orthogonal", "sym_sqrt", "mpf_list",
+           "projector", "rotated_setting"]
 
 
 def _beta():
@@ -185,3 +190,30 @@ def random_orthogonal(rng, D: int):
             for i in range(D):
                 Q[i, j] = -Q[i, j]
     return Q
+
+
+# ------------------------------------------------- Prop 6: rotated covariances
+def projector(O: mp.matrix, d: int) -> mp.matrix:
+    """``P_dᵀ P_d = O_{:, :d} O_{:, :d}ᵀ`` (Prop 6: the projection on the first d columns of the
+    rotation ``O``; zero matrix for d = 0)."""
+    D = O.rows
+    P = mp.zeros(D, D)
+    for i in range(D):
+        for j in range(D):
+            P[i, j] = mp.fsum(O[i, k] * O[j, k] for k in range(d))
+    return P
+
+
+def rotated_setting(rng: np.random.Generator, D: int) -> tuple:
+    """Distinct eigenvalues (log-uniform on [3e-3, 1.5], sorted decreasing), a random rotation
+    and ``Σ = O Λ Oᵀ``; returns ``(eigenvalues, O, Σ, Σ^{1/2}, tr Σ)``."""
+    lam = [mp.mpf(v) for v in np.sort(10 ** rng.uniform(np.log10(3e-3), np.log10(1.5), D))[::-1]]
+    # The matrices are built at 2·dps + 10 digits, the precision frechet2 works at: a projector
+    # orthonormal only to dps digits would leave 10^-dps in the null space of Π G Π, whose square
+    # root (10^-dps/2) would swamp the comparison.
+    with mp.workdps(2 * mp.mp.dps + 10):
+        O = random_orthogonal(rng, D)
+        Sigma = O * mp.diag(lam) * O.T
+        Sigma = (Sigma + Sigma.T) / 2
+        rS = sym_sqrt(Sigma)
+    return lam, O, Sigma, rS, mp.fsum(lam)

@@ -19,11 +19,12 @@ from __future__ import annotations
 import mpmath as mp
 import numpy as np
 
+from ..capped_score import (DMAX, T_SUFFICIENT, CappedDimensionFalsifier, capped_optimal_dims,
+                            closed_form_VT)
 from ..claim import Claim, Context, Outcome
 from ..domain import Domain, Param, dimension, horizon
 from ..mutations import CodeMutation
 from ..search import Coord
-from .prop5 import DMAX, T_SUFFICIENT, CappedDimensionFalsifier, _optimal_dims
 
 __all__ = ["Corollary1"]
 
@@ -214,7 +215,7 @@ class Corollary1(Claim):
             if d is None:
                 continue
             out.n_settings += 1
-            dmin, _ = _optimal_dims(T, sig2, hat2, C)
+            dmin, _ = capped_optimal_dims(T, sig2, hat2, C)
             allowed = {d - 1, d} if variant == "control" else {d, d + 1}
             out.n_checks += 1
             for m in dmin:
@@ -233,7 +234,7 @@ class Corollary1(Claim):
                 C = lam ** (1 + mp.mpf(float(r2.uniform(0, 1))) * (D - 1))
                 sig2 = [lam ** (-i) for i in range(1, D + 1)]
                 d = max(i for i in range(1, D + 1) if sig2[i - 1] >= 1 / C)
-                dmin, _ = _optimal_dims(mp.mpf(2), sig2, sig2, C)
+                dmin, _ = capped_optimal_dims(mp.mpf(2), sig2, sig2, C)
                 if not set(dmin) <= {d, d + 1} and (worst_lam is None or lam > worst_lam[0]):
                     worst_lam = (lam, D, C, d, dmin)
             if worst_lam is None:
@@ -252,8 +253,6 @@ class Corollary1(Claim):
     def compare_code(self, ctx: Context) -> Outcome:
         from ldmstop.sim.recursions import continuous_variances, w2_from_variances
 
-        from .prop5 import closed_form_VT
-
         out = Outcome()
         worst64 = 0.0
         for lam, D, k, T in ((17, 4, 2, 2.0), (50, 5, 3, 0.5), (20, 3, 3, 0.01)):
@@ -268,7 +267,7 @@ class Corollary1(Claim):
                 worst64 = max(worst64, abs(float(V[-1, i]) - float(V_ref[i])) / float(V_ref[i]))
                 out.n_checks += 1
             W = w2_from_variances(np.array([float(v) for v in sig2]), V)[:, -1]
-            dmin_ref, vals = _optimal_dims(mp.mpf(T), sig2, sig2, C)
+            dmin_ref, vals = capped_optimal_dims(mp.mpf(T), sig2, sig2, C)
             for d in range(D):
                 worst64 = max(worst64, abs(float(W[d]) - float(vals[d])) / float(vals[d]))
                 out.n_checks += 1

@@ -36,10 +36,9 @@ from ..claim import Claim, Context, Outcome
 from ..domain import Domain, Param
 from ..mutations import CodeMutation
 from ..search import F64, Coord, Falsifier, to_json_value
+from ..threshold_rule import (OptimalDimensionFalsifier, rule_dimension, threshold_forward_times,
+                              threshold_times)
 from ..transcribe import OU, golden_min, increment, w2
-from .prop2 import (OptimalDimensionFalsifier, rule_dimension, threshold_forward_times,
-                    threshold_times)
-from .prop3 import _gmin64, _gmin_mp
 from .settings import FIG4_LEFT, FIG4_RIGHT, paper_estimate
 
 __all__ = ["Fig4Left", "Fig4Right"]
@@ -249,11 +248,11 @@ class _Fig4RightFalsifier(Falsifier):
         h2 = [M.num(v) for v in s["sigma2_hat"]]
         aT2 = fm.a2("ou", M.num(2), M)
         if M is F64:
-            mins = _gmin64(np.array(s2), np.array(h2), aT2, per_d=True)
+            mins = fm.global_min64(np.array(s2), np.array(h2), aT2, per_d=True)
             gmin, best_d0 = float(mins.min()), float(mins[d0 - 1])
         else:
-            gmin = _gmin_mp(s2, h2, aT2, M)
-            best_d0 = _gmin_mp(s2[:d0], h2[:d0], aT2, M) + M.fsum(s2[d0:])
+            gmin = fm.global_min(s2, h2, aT2, M)
+            best_d0 = fm.global_min(s2[:d0], h2[:d0], aT2, M) + M.fsum(s2[d0:])
         scale = M.fsum(s2)
         m_opt = (best_d0 - gmin) / scale
         # early stop iff the slope of W²(d0) at x = 0 (t = T) is negative: g(0) < 0

@@ -29,8 +29,8 @@ import mpmath as mp
 from ..claim import Claim, Context, Outcome
 from ..domain import Domain, Param, dimension, horizon, schedule_param
 from ..mutations import CodeMutation
+from ..threshold_rule import OptimalDimensionFalsifier, compare_thresholds
 from ..transcribe import OU
-from .prop2 import OptimalDimensionFalsifier, compare_thresholds
 
 __all__ = ["Prop2Plugin"]
 
@@ -154,67 +154,99 @@ class Prop2Plugin(Claim):
             yield [mp.mpf(v) for v in s2], [mp.mpf(v) for v in h2]
 
     def check(self, ctx: Context, variant: str) -> Outcome:
+        """At 41 times of each targeted setting (OU, T = 2), the dimension of the rule (printed
+        ``t̂_d``; corrected/control: the components that help) against every d'; residual:
+        ``Δ_d(t̂_d)`` at the interior printed thresholds."""
         out = Outcome()
-        tol = ctx.tol
         worst = mp.mpf(0)
         T = mp.mpf(2)
         for sig2, hat2 in self._settings(ctx):
-            D = len(sig2)
-            if len(set(sig2)) < D or any(h <= 0 for h in hat2):
+            thr = _thresholds_in_scope(variant, sig2, hat2, T)
+            if thr is None:
                 continue
-            thr = [_printed_threshold(s, h, T) for s, h in zip(sig2[1:], hat2[1:])]
-            if variant == "paper":
-                if any(t is None for t in thr):
-                    continue
-                full = [mp.mpf(0)] + thr + [T]
-                if any(full[i] > full[i + 1] for i in range(D)):
-                    continue
             out.n_settings += 1
-            for s, h, t in zip(sig2[1:], hat2[1:], thr):
-                if t is not None and 0 < t < T:
-                    x = OU.a2(T - t)
-                    v = x + (1 - x) * h
-                    worst = max(worst, abs(v - 2 * mp.sqrt(s) * mp.sqrt(v)))
-            for k in range(41):
-                t = T * k / 40
-                x = OU.a2(T - t)
-                if variant == "paper":
-                    if t >= T:
-                        continue
-                    full = [mp.mpf(0)] + thr + [T]
-                    d = next(i for i in range(1, D + 1) if full[i - 1] <= t < full[i])
-                else:
-                    factor = 5 if variant == "control" else 4
-                    helps = [_helps(s, h, x, factor) for s, h in zip(sig2, hat2)]
-                    d = sum(helps)
-                    if d == 0 or helps != [True] * d + [False] * (D - d):
-                        continue
-                values = [_w2(sig2, hat2, x, dp) for dp in range(1, D + 1)]
-                best = min(values)
-                out.n_checks += 1
-                gap = values[d - 1] - best
-                if gap > tol * (1 + abs(best)):
-                    out.violate(size=D + float(t) / 10, schedule="ou", T=T,
-                                sigma2=[float(v) for v in sig2], sigma2_hat=[float(v) for v in hat2],
-                                t=float(t), rule_d=d, best_d=values.index(best) + 1, gap=float(gap))
+            worst = max(worst, _threshold_residual(sig2, hat2, thr, T))
+            _check_times(ctx, variant, sig2, hat2, thr, T, out)
         out.residual = worst
-        out.residual_ok = worst <= tol
+        out.residual_ok = worst <= ctx.tol
         if variant == "paper":
-            # the remark "4σ_d² ≥ 1 ⇒ t̂_d = 0" against σ² = 0.5, σ̂² = 3
-            t_rem = _printed_threshold(mp.mpf("0.5"), mp.mpf(3), T)
-            out.notes.append(
-                f"the remark 'when 4σ_d² ≥ 1, both t_d and t̂_d are equal to 0' fails for t̂_d "
-                f"whenever σ̂_d² > 4σ_d² ≥ 1 (σ² = 0.5, σ̂² = 3: t̂_d = {mp.nstr(t_rem, 3)} = T)")
-            if out.violations:
-                n_over = sum(1 for v in out.violations
-                             if any(keeps_early(mp.mpf(a), mp.mpf(b))
-                                    for a, b in zip(v["sigma2"], v["sigma2_hat"])))
-                out.notes.append(
-                    f"targeted: the printed rule picked a non-optimal dimension at "
-                    f"{len(out.violations)} of {out.n_checks} (setting, time) pairs; {n_over} of "
-                    f"them in settings with some σ̂_d² > 1 and 1 < 4σ_d² < σ̂_d², "
-                    f"{len(out.violations) - n_over} elsewhere")
+            _paper_notes(out, T)
         return out
 
     def compare_code(self, ctx: Context) -> Outcome:
         return compare_thresholds(ctx, plugin=True, seed_name=self.id)
+
+
+def _thresholds_in_scope(variant: str, sig2: list, hat2: list, T) -> list | None:
+    """The printed ``t̂_2, …, t̂_D`` of a setting inside the hypotheses (σ distinct, σ̂ > 0;
+    for the printed rule also every t̂ defined and well ordered), else ``None``."""
+    D = len(sig2)
+    if len(set(sig2)) < D or any(h <= 0 for h in hat2):
+        return None
+    thr = [_printed_threshold(s, h, T) for s, h in zip(sig2[1:], hat2[1:])]
+    if variant == "paper":
+        if any(t is None for t in thr):
+            return None
+        full = [mp.mpf(0)] + thr + [T]
+        if any(full[i] > full[i + 1] for i in range(D)):
+            return None
+    return thr
+
+
+def _threshold_residual(sig2: list, hat2: list, thr: list, T) -> mp.mpf:
+    """max ``|Δ_d(t̂_d)| = |v − 2σ√v|`` at the printed thresholds strictly inside (0, T)."""
+    worst = mp.mpf(0)
+    for s, h, t in zip(sig2[1:], hat2[1:], thr):
+        if t is not None and 0 < t < T:
+            x = OU.a2(T - t)
+            v = x + (1 - x) * h
+            worst = max(worst, abs(v - 2 * mp.sqrt(s) * mp.sqrt(v)))
+    return worst
+
+
+def _check_times(ctx: Context, variant: str, sig2: list, hat2: list, thr: list, T,
+                 out: Outcome) -> None:
+    """At ``t = kT/40``, the rule's dimension (printed: d with ``t ∈ [t̂_d, t̂_{d+1})``;
+    corrected, control: the number of components that help, ``v_i ≤ 4σ_i²`` (control: 5σ_i²),
+    when they are exactly 1..d) against the brute-force best over d'."""
+    D = len(sig2)
+    for k in range(41):
+        t = T * k / 40
+        x = OU.a2(T - t)
+        if variant == "paper":
+            if t >= T:
+                continue
+            full = [mp.mpf(0)] + thr + [T]
+            d = next(i for i in range(1, D + 1) if full[i - 1] <= t < full[i])
+        else:
+            factor = 5 if variant == "control" else 4
+            helps = [_helps(s, h, x, factor) for s, h in zip(sig2, hat2)]
+            d = sum(helps)
+            if d == 0 or helps != [True] * d + [False] * (D - d):
+                continue
+        values = [_w2(sig2, hat2, x, dp) for dp in range(1, D + 1)]
+        best = min(values)
+        out.n_checks += 1
+        gap = values[d - 1] - best
+        if gap > ctx.tol * (1 + abs(best)):
+            out.violate(size=D + float(t) / 10, schedule="ou", T=T,
+                        sigma2=[float(v) for v in sig2], sigma2_hat=[float(v) for v in hat2],
+                        t=float(t), rule_d=d, best_d=values.index(best) + 1, gap=float(gap))
+
+
+def _paper_notes(out: Outcome, T) -> None:
+    """The findings of the printed rule: the remark ``4σ_d² ≥ 1 ⇒ t̂_d = 0`` against σ² = 0.5,
+    σ̂² = 3, and where the violations lie."""
+    t_rem = _printed_threshold(mp.mpf("0.5"), mp.mpf(3), T)
+    out.notes.append(
+        f"the remark 'when 4σ_d² ≥ 1, both t_d and t̂_d are equal to 0' fails for t̂_d "
+        f"whenever σ̂_d² > 4σ_d² ≥ 1 (σ² = 0.5, σ̂² = 3: t̂_d = {mp.nstr(t_rem, 3)} = T)")
+    if out.violations:
+        n_over = sum(1 for v in out.violations
+                     if any(keeps_early(mp.mpf(a), mp.mpf(b))
+                            for a, b in zip(v["sigma2"], v["sigma2_hat"])))
+        out.notes.append(
+            f"targeted: the printed rule picked a non-optimal dimension at "
+            f"{len(out.violations)} of {out.n_checks} (setting, time) pairs; {n_over} of "
+            f"them in settings with some σ̂_d² > 1 and 1 < 4σ_d² < σ̂_d², "
+            f"{len(out.violations) - n_over} elsewhere")

@@ -37,111 +37,23 @@ runs at ``--dps``.
 
 from __future__ import annotations
 
-from functools import lru_cache
-import math
-
 import mpmath as mp
 import numpy as np
 
+from ..capped_score import (ODE_DPS, T_SUFFICIENT, CappedDimensionFalsifier, capped_optimal_dims,
+                            capped_variance_ode, capped_VT, closed_form_VT, dimension_bounds,
+                            kink_time)
 from ..claim import Claim, Context, Outcome
 from ..domain import Domain, Param, dimension, horizon
 from ..mutations import CodeMutation
 from ..ode import solve_linear
-from ..search import F64, Coord, Falsifier
-from ..transcribe import OU
-from .settings import decode_sorted
+from ..search import Coord, Falsifier
 
-__all__ = ["Prop5", "Lemma1", "closed_form_VT", "kink_time", "ode_solution", "VT_generic",
-           "Vt_generic", "dimension_bounds", "T_SUFFICIENT"]
+__all__ = ["Prop5", "Lemma1", "Vt_generic"]
 
-#: the proof's bound on the fraction in (21) holds for every σ̂ once T ≥ ½ log 2
-T_SUFFICIENT = math.log(2) / 2
-DMAX = 8
 
-ODE_DPS = 40          # working precision of the integrator
 ODE_TOL_DIGITS = 30   # digits the ODE route is trusted to
 STEPS = 16            # steps of the integrator self-check (times 2)
-
-
-def closed_form_VT(T, hat2, C, variant: str = "paper"):
-    """``V_T`` from the closed forms of Prop 5's proof (control: ``2 - 4C`` → ``2 - 2C``)."""
-    q = 1 - hat2
-    E = mp.exp(-2 * T)
-    tp = kink_time(T, hat2, C)
-    if tp is None:  # cap never binds
-        return hat2 * (1 - 2 * q * E + q * E**2) / (1 - 2 * q * E + q**2 * E**2)
-    k = (2 - 2 * C) if variant == "control" else (2 - 4 * C)
-    g = mp.exp(k * (T - tp))
-    return ((1 - g) / (2 * C - 1)
-            + g * (1 - q * mp.exp(-2 * (T - tp))) / (1 - q * E)
-            * (1 - 2 * q * E + q * mp.exp(-2 * (T + tp))) / (1 - q * E))
-
-
-def kink_time(T, hat2, C, *, numeric: bool = False):
-    """Backward time ``t'`` after which ``m̂ = C`` (``None`` if the cap never binds; 0 if it
-    binds from the start). ``a_s² + b_s² σ̂² = 1/C`` gives ``e^{-2s'} = (1 - 1/C)/(1 - σ̂²)``;
-    with ``numeric=True`` (the ODE route) the root is found by ``mpmath.findroot`` instead."""
-    v = lambda s: OU.a2(s) + (1 - OU.a2(s)) * hat2  # noqa: E731
-    target = 1 / C
-    if hat2 >= target:           # 1/v ≤ 1/σ̂² ≤ C (σ̂ < 1) or 1/v ≤ 1 < C (σ̂ ≥ 1)
-        return None
-    if v(T) <= target:           # binds on all of [0, T]
-        return mp.mpf(0)
-    if numeric:
-        s = mp.findroot(lambda s: v(s) - target, (mp.mpf(0), mp.mpf(T)), solver="anderson")
-    else:
-        s = -mp.log((1 - target) / (1 - hat2)) / 2
-    return T - s
-
-
-
-
-def _segments(T, hat2, C, tp):
-    """Backward-time segments ``(a, b, p, steps)`` for the integrator.
-
-    Uncapped phase: the coefficient ``m = 1/v(s)`` varies on the scale ``v(s)`` near ``s = 0``, so
-    the segments are graded geometrically in forward time from the kink (or from s = 0) to T, four
-    steps each. Capped phase: constant ``p = 2 - 4C``; steps chosen so that ``|p| h ≤ 1/4``."""
-    v = lambda s: OU.a2(s) + (1 - OU.a2(s)) * hat2  # noqa: E731
-    m_unc = lambda t: 1 / v(T - t)  # noqa: E731
-    p_unc = lambda t: 2 * (1 - 2 * m_unc(t))  # noqa: E731
-    p_cap = lambda t: 2 - 4 * C  # noqa: E731
-    s_lo = mp.mpf(0) if tp is None else T - tp
-    cuts = [s_lo]
-    h = max(min(v(s_lo), mp.mpf(1)) / 4, mp.mpf(10) ** -8)
-    while cuts[-1] + h < T:
-        cuts.append(cuts[-1] + h)
-        h *= 2
-    cuts.append(mp.mpf(T))
-    segs = [(T - cuts[i + 1], T - cuts[i], p_unc, 4) for i in range(len(cuts) - 1)][::-1]
-    if tp is not None and tp < T:
-        L = T - tp
-        segs.append((tp, T, p_cap, max(4, int(mp.ceil(4 * abs(2 - 4 * C) * L)))))
-    return segs
-
-
-def ode_solution(T, hat2, C):
-    """``(V_T, error estimate, path)`` of the ODE at ``ODE_DPS`` digits (cached per setting);
-    the estimate is the difference from the same integration with half the steps."""
-    return _ode_solution(T, hat2, C)
-
-
-@lru_cache(maxsize=4096)  # bounded: the search integrates many settings
-def _ode_solution(T, hat2, C):
-    with mp.workdps(ODE_DPS):
-        T, hat2, C = mp.mpf(T), mp.mpf(hat2), mp.mpf(C)
-        tp = kink_time(T, hat2, C, numeric=True)
-        q = lambda t: mp.mpf(2)  # noqa: E731
-        results = []
-        for mult in (1, 2):
-            v, path = mp.mpf(1), []
-            for a, b, p, steps in _segments(T, hat2, C, tp):
-                if b > a:
-                    seg = solve_linear(p, q, a, b, v, steps * mult, record=True)
-                    path += seg
-                    v = seg[-1][1]
-            results.append((v, path))
-        return (results[1][0], abs(results[1][0] - results[0][0]), results[1][1])
 
 
 _SELF_CHECK: dict = {}
@@ -167,36 +79,13 @@ def _odefun_cross_check():
     cap never binds for C = 4) against the Gauss–Legendre route and the closed form: a second,
     independent integrator (kept to one setting: ~1.5 s)."""
     T, hat2, C = mp.mpf(2), mp.mpf("0.3"), mp.mpf(4)
-    v_gl, _, _ = ode_solution(T, hat2, C)
+    v_gl, _, _ = capped_variance_ode(T, hat2, C)
     with mp.workdps(32):
         q = 1 - hat2
         f = mp.odefun(lambda t, v: 2 * (1 - 2 / (1 - q * mp.exp(-2 * (T - t)))) * v + 2, 0, mp.mpf(1))
         v_tay = f(T)
     vc = closed_form_VT(T, hat2, C)
     return max(abs(v_tay - v_gl) / v_gl, abs(v_tay - vc) / vc)
-
-
-
-# --------------------------------------------------------------- closed forms for the search
-def VT_generic(T, h, C, M, variant: str = "paper"):
-    """``V_T`` of one component in the namespace ``M`` (the search's formula): the proof's two
-    closed forms, with ``A = 1 − e^{−2T}`` so that small T keeps its digits:
-    cap never binds ``σ̂² (A² + σ̂²(1 − A²)) / (A + σ̂²(1 − A))²`` (= the printed (21));
-    otherwise the capped phase lasts ``τ = min(s', T)``, ``s'`` where ``a_s² + b_s² σ̂² = 1/C``,
-    and the printed general form is used with ``t' = T − τ``."""
-    if h >= 1 / C:  # 1/v ≤ 1/σ̂² ≤ C (σ̂ < 1) or 1/v ≤ 1 < C (σ̂ ≥ 1): never binds
-        A = -M.expm1(-2 * T)
-        return h * (A * A + h * (1 - A * A)) / (A + h * (1 - A)) ** 2
-    q = 1 - h
-    s_kink = M.log(q / (1 - 1 / C)) / 2
-    tau = s_kink if s_kink < T else T
-    tp = T - tau
-    k = (2 - 2 * C) if variant == "control" else (2 - 4 * C)
-    g = M.exp(k * tau)
-    E = M.exp(-2 * T)
-    one_qE = -M.expm1(-2 * T) + h * E  # 1 − qE without cancellation
-    return ((1 - g) / (2 * C - 1)
-            + g * (1 - q * M.exp(-2 * tau)) / one_qE * (1 - 2 * q * E + q * E * M.exp(-2 * tp)) / one_qE)
 
 
 def Vt_generic(t, T, h, C, M):
@@ -221,110 +110,6 @@ def Vt_generic(t, T, h, C, M):
         return unc(t)
     c = 1 / (2 * C - 1)
     return c + (unc(tp) - c) * M.exp((2 - 4 * C) * (t - tp))
-
-
-def dimension_bounds(sig2, hat2, C) -> tuple[int, int]:
-    """``(d1, d2)`` as printed: d1 = max{d : 1/C ≤ σ̂_d²} (1 if empty),
-    d2 = min{d : 1/(2C − 1) ≥ 4σ_d²} (D if empty)."""
-    D = len(sig2)
-    d1 = max([d for d in range(1, D + 1) if 1 / C <= hat2[d - 1]], default=1)
-    d2 = min([d for d in range(1, D + 1) if 1 / (2 * C - 1) >= 4 * sig2[d - 1]], default=D)
-    return d1, d2
-
-
-def _w2_at_T(sig2, V, M):
-    D = len(sig2)
-    return [M.fsum((M.sqrt(V[i]) - M.sqrt(sig2[i])) ** 2 for i in range(d)) + M.fsum(sig2[d:])
-            for d in range(1, D + 1)]
-
-
-class CappedDimensionFalsifier(Falsifier):
-    """Prop 5: no optimal dimension in [d1, d2]; shared with Corollary 1."""
-
-    claim_id = "prop5"
-    vectors = ("sigma2", "sigma2_hat")
-    scalars = ("T", "C")
-    time_keys = ()
-    margin_what = "(min_{d1≤d≤d2} W²(d) − min_d W²(d)) / Σσ² with V_T from the closed forms"
-    independent_what = "Gauss–Legendre ODE (order 20, 40 digits) per component, brute force over d"
-    independent_dps = 40
-    extra_hypothesis = "T ≥ ½ log 2 ≈ 0.3466 (where the proof's bound (21) ≤ 1/(1 − σ̂²) holds)"
-
-    def __init__(self, variant: str):
-        self.variant = variant
-        self.corrected = variant == "corrected"
-        Tlo = T_SUFFICIENT if self.corrected else 1e-4
-        self.T_range = (Tlo, 50.0)
-        self.coords = ([Coord("D", 1, DMAX, integer=True), Coord("T", Tlo, 50.0, log=True),
-                        Coord("C1", 1e-6, 1e6, log=True)]
-                       + [Coord(f"s{i}", 1e-6, 1e2, log=True) for i in range(DMAX)]
-                       + [Coord(f"w{i}", 0.0, 1.0) for i in range(DMAX)])
-        from ..validity import Axis
-
-        # the cap decides which components count in d1: the failure needs 1/C ≤ σ̂_d²
-        self.map_y = Axis("C", 1.0 + 1e-3, 1e6, True, lambda s, v: dict(s, C=v),
-                          lambda s: float(s["C"]))
-
-    def decode(self, x):
-        D = int(x[0])
-        s2 = decode_sorted(x[3:3 + D])
-        # the event |σ̂² − σ²| ≤ σ²: σ̂² = σ²(1 + w), w ∈ [−1, 1] (w = 0 in a third: n → ∞)
-        w = [2 * float(v) - 1 for v in x[3 + DMAX:3 + DMAX + D]]
-        h2 = [q * (1 + wi) for q, wi in zip(s2, w)]
-        if min(h2) <= 0:
-            return None
-        order = sorted(range(D), key=lambda i: -h2[i])  # both orderings are assumed: keep pairs
-        h2s = [h2[i] for i in order]
-        if [s2[i] for i in order] != s2:
-            return None  # σ and σ̂ orders disagree: outside the printed assumptions
-        return {"T": float(x[1]), "C": 1 + float(x[2]), "sigma2": s2, "sigma2_hat": h2s}
-
-    def admissible(self, s):
-        s2 = [mp.mpf(v) for v in s["sigma2"]]
-        h2 = [mp.mpf(v) for v in s["sigma2_hat"]]
-        T, C = mp.mpf(s["T"]), mp.mpf(s["C"])
-        ok = T > 0 and C > 1 and all(v > 0 for v in s2 + h2)
-        ok = ok and all(abs(a - b) <= a for a, b in zip(s2, h2))
-        ok = ok and all(s2[i] >= s2[i + 1] and h2[i] >= h2[i + 1] for i in range(len(s2) - 1))
-        if self.corrected:
-            ok = ok and T >= T_SUFFICIENT
-        return ok
-
-    def allowed(self, s2, h2, C) -> set:
-        d1, d2 = dimension_bounds(s2, h2, C)
-        return set(range(d1, d2 + 1))
-
-    def margin(self, s, M):
-        T, C = M.num(s["T"]), M.num(s["C"])
-        if self.corrected and T < T_SUFFICIENT:
-            return -1.0
-        s2 = [M.num(v) for v in s["sigma2"]]
-        h2 = [M.num(v) for v in s["sigma2_hat"]]
-        V = [VT_generic(T, h, C, M) for h in h2]
-        vals = _w2_at_T(s2, V, M)
-        allowed = self.allowed(s2, h2, C)
-        if not allowed:
-            return -1.0
-        return (min(vals[d - 1] for d in allowed) - min(vals)) / M.fsum(s2)
-
-    def independent(self, s):
-        T, C = mp.mpf(s["T"]), mp.mpf(s["C"])
-        s2 = [mp.mpf(v) for v in s["sigma2"]]
-        h2 = [mp.mpf(v) for v in s["sigma2_hat"]]
-        V = [ode_solution(T, h, C)[0] for h in h2]
-        vals = _w2_at_T(s2, V, _mpns())
-        allowed = self.allowed(s2, h2, C)
-        return (min(vals[d - 1] for d in allowed) - min(vals)) / mp.fsum(s2)
-
-    def edges(self):
-        out = []
-        for T in (1e-4, 0.01, 0.0373, 0.0941, 0.2, T_SUFFICIENT, 2.0, 50.0):
-            for C in (1 + 1e-6, 1.5, 20.0, 1e3, 1e6):
-                for s2, h2 in (([1.0, 0.1], [1.0, 0.1]), ([1.0, 0.1], [1.0, 0.2]),
-                               ([4.0, 0.3, 0.05], [6.0, 0.5, 0.1]), ([0.2, 0.2, 0.01], [0.2, 0.2, 0.01]),
-                               ([2.0], [1.0]), ([1.0, 1e-6], [1.0, 2e-6])):
-                    out.append({"T": T, "C": C, "sigma2": s2, "sigma2_hat": h2})
-        return out
 
 
 def _mpns():
@@ -364,7 +149,7 @@ class _Lemma1Falsifier(Falsifier):
 
     def independent(self, s):
         h, C, T, t = (mp.mpf(s[k]) for k in ("sigma2_hat", "C", "T", "t"))
-        _, _, path = ode_solution(T, h, C)
+        _, _, path = capped_variance_ode(T, h, C)
         V = min(path, key=lambda p: abs(p[0] - t))[1]
         return (1 - V) if h >= 1 else (V - 1)
 
@@ -387,17 +172,6 @@ def variance_settings(rng, n: int, quick: bool = False) -> list[tuple]:
         out.append((mp.mpf(float(10 ** rng.uniform(-3, 1))), mp.mpf(float(10 ** rng.uniform(-3, 0.6))),
                     mp.mpf(float(1.01 * 10 ** rng.uniform(0, 2)))))
     return out
-
-
-def _optimal_dims(T, sig2, hat2, C, variant="paper"):
-    """Set of minimisers over d of ``Σ_{i≤d}(sqrt(V_T,i) - σ_i)² + Σ_{i>d} σ_i²`` and the values."""
-    V = [closed_form_VT(T, h, C, variant) for h in hat2]
-    D = len(sig2)
-    vals = [mp.fsum((mp.sqrt(V[i]) - mp.sqrt(sig2[i])) ** 2 for i in range(d))
-            + mp.fsum(sig2[d:]) for d in range(1, D + 1)]
-    best = min(vals)
-    scale = 1 + best
-    return [d for d in range(1, D + 1) if vals[d - 1] - best <= mp.eps * 100 * scale], vals
 
 
 class Prop5(Claim):
@@ -453,7 +227,7 @@ class Prop5(Claim):
         worst = _integrator_self_check() if variant == "paper" else mp.mpf(0)
         for T, hat2, C in variance_settings(ctx.rng(self.id), ctx.n(0, 3), ctx.quick):
             out.n_settings += 1
-            vT_ode, err, _ = ode_solution(T, hat2, C)
+            vT_ode, err, _ = capped_variance_ode(T, hat2, C)
             vT = closed_form_VT(T, hat2, C, variant)
             rel = abs(vT - vT_ode) / vT_ode
             out.n_checks += 1
@@ -467,7 +241,7 @@ class Prop5(Claim):
             else:
                 worst = max(worst, rel)
             if variant == "paper":  # the search's stable form of the same closed forms
-                g = VT_generic(T, hat2, C, _mpns())
+                g = capped_VT(T, hat2, C, _mpns())
                 worst = max(worst, abs(g - vT_ode) / vT_ode)
         if variant == "paper" and not ctx.quick:
             worst = max(worst, _odefun_cross_check())
@@ -484,7 +258,7 @@ class Prop5(Claim):
             C = mp.mpf(float(1.01 * 10 ** rng.uniform(0, 3)))
             T = mp.mpf(2) if k % 2 == 0 else mp.mpf(float(rng.uniform(float(T_SUFFICIENT), 3)))
             d1, d2 = dimension_bounds(sig2, hat2, C)
-            dmin, vals = _optimal_dims(T, sig2, hat2, C, variant)
+            dmin, vals = capped_optimal_dims(T, sig2, hat2, C, variant)
             ties += len(dmin) > 1
             informative += (d2 - d1) < D - 1
             out.n_checks += 1
@@ -513,7 +287,7 @@ class Prop5(Claim):
         worst64 = 0.0
         for T, hat2, C in variance_settings(ctx.rng(self.id + "-code"), 0, True):
             out.n_settings += 1
-            vT_ode, _, path = ode_solution(T, hat2, C)
+            vT_ode, _, path = capped_variance_ode(T, hat2, C)
             tp = kink_time(T, hat2, C)
             with mp.workdps(ODE_DPS):
                 # the uncapped phase [0, t'] (the whole run when the cap never binds): the
@@ -552,7 +326,7 @@ def _variance_figure(folder: str, settings) -> list[str]:
     plt = get_plt()
     fig, ax = plt.subplots(figsize=(7.2, 4.4))
     for T, hat2, C in settings:
-        _, _, path = ode_solution(T, hat2, C)
+        _, _, path = capped_variance_ode(T, hat2, C)
         line, = ax.plot([float(t) for t, _ in path], [float(v) for _, v in path], lw=1.2,
                         label=f"σ̂² = {mp.nstr(hat2, 3)}, C = {mp.nstr(C, 3)}")
         ax.plot([float(T)], [float(closed_form_VT(T, hat2, C))], "*", color=line.get_color(), ms=10)
@@ -565,7 +339,6 @@ def _variance_figure(folder: str, settings) -> list[str]:
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3, which="both")
     return [save(fig, folder, "prop5_variance.png")]
-
 
 
 class Lemma1(Claim):
@@ -607,7 +380,7 @@ class Lemma1(Claim):
         settings += [(mp.mpf(2), mp.mpf(1), mp.mpf("1.5")), (mp.mpf("0.7"), mp.mpf(1), mp.mpf(5))]
         for T, hat2, C in settings:
             out.n_settings += 1
-            _, _, path = ode_solution(T, hat2, C)
+            _, _, path = capped_variance_ode(T, hat2, C)
             above = hat2 >= 1
             if variant == "control":
                 above = not above
@@ -632,7 +405,7 @@ class Lemma1(Claim):
         out = Outcome()
         worst64 = 0.0
         for T, hat2, C in variance_settings(ctx.rng("lemma1-code"), 0, True):
-            _, _, path = ode_solution(T, hat2, C)
+            _, _, path = capped_variance_ode(T, hat2, C)
             pts = path[:: max(1, len(path) // 6)]
             _, V = continuous_variances(np.array([float(hat2)]), schedule="ou", T=float(T), steps=8,
                                         scheme="em", init="normal", cap=float(C),

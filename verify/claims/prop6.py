@@ -25,35 +25,10 @@ import numpy as np
 from ..claim import Claim, Context, Outcome
 from ..domain import Domain, Param, dimension, horizon, schedule_param
 from ..mutations import CodeMutation
-from ..transcribe import frechet2, random_orthogonal, schedule, sym_sqrt, w2
-from .prop2 import OptimalDimensionFalsifier, rule_dimension, threshold_forward_times, threshold_times
+from ..threshold_rule import OptimalDimensionFalsifier, rule_dimension, threshold_times
+from ..transcribe import frechet2, projector, random_orthogonal, rotated_setting, schedule, sym_sqrt, w2
 
-__all__ = ["Prop6", "projector", "rotated_setting"]
-
-
-def projector(O, d: int):
-    """``O_{:, :d} O_{:, :d}ᵀ`` (zero matrix for d = 0)."""
-    D = O.rows
-    P = mp.zeros(D, D)
-    for i in range(D):
-        for j in range(D):
-            P[i, j] = mp.fsum(O[i, k] * O[j, k] for k in range(d))
-    return P
-
-
-def rotated_setting(rng, D: int):
-    """Distinct eigenvalues (log-uniform on [3e-3, 1.5], sorted decreasing), a random rotation
-    and ``Σ = O Λ Oᵀ``; returns ``(eigenvalues, O, Σ, Σ^{1/2}, tr Σ)``."""
-    lam = [mp.mpf(v) for v in np.sort(10 ** rng.uniform(np.log10(3e-3), np.log10(1.5), D))[::-1]]
-    # The matrices are built at 2·dps + 10 digits, the precision frechet2 works at: a projector
-    # orthonormal only to dps digits would leave 10^-dps in the null space of Π G Π, whose square
-    # root (10^-dps/2) would swamp the comparison.
-    with mp.workdps(2 * mp.mp.dps + 10):
-        O = random_orthogonal(rng, D)
-        Sigma = O * mp.diag(lam) * O.T
-        Sigma = (Sigma + Sigma.T) / 2
-        rS = sym_sqrt(Sigma)
-    return lam, O, Sigma, rS, mp.fsum(lam)
+__all__ = ["Prop6"]
 
 
 def matrix_margin(sch, T, lam, s_fwd, d, rng) -> mp.mpf:

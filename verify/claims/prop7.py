@@ -37,8 +37,7 @@ from ..claim import Claim, Context, Outcome
 from ..domain import Domain, Param, dimension, horizon
 from ..mutations import CodeMutation
 from ..search import F64, Coord, Falsifier
-from ..transcribe import OU, frechet2, pos_ratio, sym_sqrt
-from .prop6 import projector, rotated_setting
+from ..transcribe import OU, frechet2, pos_ratio, projector, rotated_setting, sym_sqrt
 
 __all__ = ["Prop7", "prop7_thresholds"]
 
@@ -351,124 +350,35 @@ class Prop7(Claim):
         return _Prop7Falsifier(variant)
 
     def check(self, ctx: Context, variant: str) -> Outcome:
+        """On targeted settings (Σ rotated, the ε-event built exactly), the d-dim Ô-PCA
+        projection against every d' by the full-matrix Fréchet distance on each interval
+        ``[T̂_d, t̂_{d+1}]``, for both readings of S; residual: the route check at ε = 0."""
         out = Outcome()
         rng = ctx.rng(self.id)
         worst = mp.mpf(0)
-        exercised = {"sigma": 0, "sigma_hat": 0}
-        slack_fail: dict = {}
-        vacuous = 0
+        tally = {"exercised": {"sigma": 0, "sigma_hat": 0}, "slack_fail": {}, "vacuous": 0,
+                 "order_fails": 0}
         min_comm = mp.inf
         # T = 2 as in the paper's experiments, and a short horizon: there T̂_d = t̂_{d+1} = 0
         # for every d (the arguments exceed a_T²), the degenerate case — the verdict must not
         # depend on a random draw reaching it
         dims = [(3, 2), (3, "0.05")] if ctx.quick else [(3, 2), (3, "0.05"), (4, 2), (4, 1)]
         hi_dps = 2 * mp.mp.dps + 10
-        order_fails = 0
         for k, (D, T) in enumerate(dims):
-            T = mp.mpf(T)
-            lam, O, Sigma, rS, trS = rotated_setting(rng, D)
-            eps = mp.mpf(float(10 ** rng.uniform(-4, -2)))
-            with mp.workdps(hi_dps):
-                E = mp.matrix(rng.standard_normal((D, D)).tolist())
-                E = (E + E.T) / 2
-                ev = mp.eigsy(E, eigvals_only=True)
-                E = E / max(abs(ev[i]) for i in range(D))
-                Shat = rS * (mp.eye(D) + eps * E) * rS
-                Shat = (Shat + Shat.T) / 2
-                comm = mp.mnorm(Sigma * Shat - Shat * Sigma, 1)
-                h_ev, Oh = mp.eigsy(Shat)
-                order = sorted(range(D), key=lambda i: -h_ev[i])
-                hat2 = [h_ev[i] for i in order]
-                Ohat = mp.matrix(D, D)
-                for j, i in enumerate(order):
-                    for r in range(D):
-                        Ohat[r, j] = Oh[r, i]
-                projs = [projector(Ohat, dp) for dp in range(1, D + 1)]
-            min_comm = min(min_comm, comm)
+            st = _event_setting(rng, D, mp.mpf(T), hi_dps)
+            min_comm = min(min_comm, st["comm"])
             out.n_settings += 1
-            sig = [mp.sqrt(v) for v in lam]
-            readings = {"sigma": mp.fsum(max(s, s**2) for s in sig),
-                        "sigma_hat": mp.fsum(max(mp.sqrt(h), h) for h in hat2)}
-            if variant == "control":
-                readings = {"no-margin": mp.mpf(0)}
-            elif variant == "paper" and not ctx.quick:
-                # How loose is the margin 4Sε? Shrink it (not part of the claim: counted apart).
-                for c in ("0.1", "0.01"):
-                    readings[f"slack-{c}"] = readings["sigma"] * mp.mpf(c)
+            readings = _readings(ctx, variant, st)
             if variant == "paper":  # the printed ordering 0 = T̂_1 < t̂_2 < T̂_2 < … < t̂_{D+1} = T
-                Th0, th0 = prop7_thresholds(T, hat2, readings["sigma"], eps)
-                seq = [Th0[1]] + [v for d in range(2, D + 1) for v in (th0[d], Th0[d])] + [th0[D + 1]]
-                if any(a is None or b is None or not a < b for a, b in zip(seq, seq[1:])):
-                    order_fails += 1
+                tally["order_fails"] += not _printed_ordering_holds(st, readings["sigma"])
             for name, S in readings.items():
-                slack = name.startswith("slack")
-                Th, th = prop7_thresholds(T, hat2, S, eps)
-                for d in range(1, D + 1):
-                    lo, hi = Th[d], th[d + 1]
-                    # the printed closed interval; corrected / control / slack: half-open (Prop 2)
-                    closed = variant == "paper" and not slack
-                    if lo is None or hi is None or lo > hi or (not closed and lo == hi):
-                        vacuous += variant == "paper" and not slack
-                        continue
-                    if not slack:
-                        exercised[name] = exercised.get(name, 0) + 1
-                    probes = ([lo, (lo + hi) / 2, hi] if closed
-                              else [lo, (lo + hi) / 2, hi - (hi - lo) * mp.mpf("1e-6")])
-                    for t in probes:
-                        x = OU.a2(T - t)
-                        with mp.workdps(hi_dps):
-                            G = x * mp.eye(D) + (1 - x) * Shat
-                            S1s = [P * G * P for P in projs]
-                        vals = [frechet2(S1, rS, trS) for S1 in S1s]
-                        best = min(vals)
-                        if slack:
-                            slack_fail[name] = slack_fail.get(name, 0) + (
-                                vals[d - 1] > best + ctx.tol * (1 + best))
-                            continue
-                        out.n_checks += 1
-                        if vals[d - 1] > best + ctx.tol * (1 + best):
-                            out.violate(D, reading=name, D=D, eps=eps, eigenvalues=lam,
-                                        estimated=hat2, d=d, t=t, best_d=vals.index(best) + 1,
-                                        w2_d=vals[d - 1], w2_best=best,
-                                        what="the d-dim Ô-PCA projection is not optimal")
+                _check_intervals(ctx, variant, st, name, S, hi_dps, out, tally)
             if variant == "paper" and k == 0:
-                # route check: with ε = 0 (Σ̂ = Σ) the matrix distance equals the closed form
-                x = OU.a2(T / 3)
-                with mp.workdps(hi_dps):
-                    G = x * mp.eye(D) + (1 - x) * Sigma
-                    P2 = [projector(O, dp) for dp in range(1, D + 1)]
-                    S1s = [P * G * P for P in P2]
-                for dp in range(1, D + 1):
-                    v = frechet2(S1s[dp - 1], rS, trS)
-                    ref = mp.fsum((mp.sqrt(x + (1 - x) * l) - mp.sqrt(l)) ** 2 for l in lam[:dp]) + mp.fsum(lam[dp:])
-                    worst = max(worst, abs(v - ref) / (1 + ref))
+                worst = max(worst, _route_residual(st, hi_dps))
         out.residual = worst
         out.residual_ok = worst <= ctx.tol
         if variant == "paper":
-            degenerate = [v for v in out.violations if v["t"] == 0 and v["d"] < D]
-            if out.violations:
-                out.notes.append(
-                    f"{len(out.violations)} violations of the closed interval, "
-                    f"{len(degenerate)} of them at t = T̂_d = t̂_{{d+1}} = 0 (degenerate interval); "
-                    f"the same cases for both readings of S")
-            out.notes.append(
-                f"both readings of S hold: intervals exercised with S(σ): {exercised['sigma']}, "
-                f"S(σ̂): {exercised['sigma_hat']}; vacuous (undefined or empty) intervals: {vacuous}; "
-                f"smallest ‖ΣΣ̂ − Σ̂Σ‖₁ = {mp.nstr(min_comm, 3)} (non-commuting)"
-                if out.ok else f"readings of S exercised {exercised}; vacuous intervals {vacuous}; "
-                f"smallest ‖ΣΣ̂ − Σ̂Σ‖₁ = {mp.nstr(min_comm, 3)}")
-            if slack_fail:
-                out.notes.append(
-                    "margin slack (half-open intervals, S(σ) scaled): violations with 0.1·4Sε: "
-                    f"{slack_fail.get('slack-0.1', 0)}, with 0.01·4Sε: {slack_fail.get('slack-0.01', 0)} — "
-                    "the margin is loose by about an order of magnitude, while the two readings of S "
-                    "differ by a factor 1 ± O(ε): which reading is meant cannot change the verdict here")
-            out.notes.append("the corrected (half-open) statement is checked with both readings of S")
-            out.notes.append(f"the printed ordering 0 = T̂_1 < t̂_2 < T̂_2 < … < t̂_{{D+1}} = T fails in "
-                             f"{order_fails} of {len(dims)} targeted settings (4σ̂_d² ≥ 1 or a short "
-                             f"horizon clips thresholds to 0)")
-            out.data = {"exercised": exercised, "vacuous": vacuous, "min_commutator": min_comm,
-                        "slack_violations": slack_fail, "ordering_fails": order_fails}
+            _paper_notes(out, tally, min_comm, len(dims), D)
         return out
 
     def compare_code(self, ctx: Context) -> Outcome:
@@ -497,6 +407,143 @@ class Prop7(Claim):
 
 _CODE_REF: dict = {}
 
+
+
+def _event_setting(rng: np.random.Generator, D: int, T, hi_dps: int) -> dict:
+    """A rotated Σ and an estimate on the ε-event, built exactly: ``Σ̂ = Σ^{1/2}(I + εE)Σ^{1/2}``
+    with E symmetric, ``‖E‖₂ = 1``, ε log-uniform on [1e-4, 1e-2]; Σ̂'s eigenvalues (decreasing)
+    and PCA projectors ``Ô_{:, :d} Ô_{:, :d}ᵀ``, and ``‖ΣΣ̂ − Σ̂Σ‖₁`` (they do not commute)."""
+    lam, O, Sigma, rS, trS = rotated_setting(rng, D)
+    eps = mp.mpf(float(10 ** rng.uniform(-4, -2)))
+    with mp.workdps(hi_dps):
+        E = mp.matrix(rng.standard_normal((D, D)).tolist())
+        E = (E + E.T) / 2
+        ev = mp.eigsy(E, eigvals_only=True)
+        E = E / max(abs(ev[i]) for i in range(D))
+        Shat = rS * (mp.eye(D) + eps * E) * rS
+        Shat = (Shat + Shat.T) / 2
+        comm = mp.mnorm(Sigma * Shat - Shat * Sigma, 1)
+        h_ev, Oh = mp.eigsy(Shat)
+        order = sorted(range(D), key=lambda i: -h_ev[i])
+        hat2 = [h_ev[i] for i in order]
+        Ohat = mp.matrix(D, D)
+        for j, i in enumerate(order):
+            for r in range(D):
+                Ohat[r, j] = Oh[r, i]
+        projs = [projector(Ohat, dp) for dp in range(1, D + 1)]
+    return {"D": D, "T": T, "lam": lam, "O": O, "Sigma": Sigma, "rS": rS, "trS": trS, "eps": eps,
+            "Shat": Shat, "hat2": hat2, "projs": projs, "comm": comm}
+
+
+def _readings(ctx: Context, variant: str, st: dict) -> dict:
+    """The margin ``S`` of each check: ``S(σ) = Σ max(σ_d, σ_d²)`` (statement) and ``S(σ̂)``
+    (proof); the control removes the margin (S = 0); the full paper check adds ``S(σ)`` scaled
+    by 0.1 and 0.01 (how loose the margin is: counted apart, not part of the claim)."""
+    sig = [mp.sqrt(v) for v in st["lam"]]
+    readings = {"sigma": mp.fsum(max(s, s**2) for s in sig),
+                "sigma_hat": mp.fsum(max(mp.sqrt(h), h) for h in st["hat2"])}
+    if variant == "control":
+        readings = {"no-margin": mp.mpf(0)}
+    elif variant == "paper" and not ctx.quick:
+        # How loose is the margin 4Sε? Shrink it (not part of the claim: counted apart).
+        for c in ("0.1", "0.01"):
+            readings[f"slack-{c}"] = readings["sigma"] * mp.mpf(c)
+    return readings
+
+
+def _printed_ordering_holds(st: dict, S) -> bool:
+    """The printed ordering ``0 = T̂_1 < t̂_2 < T̂_2 < … < t̂_{D+1} = T`` (all defined)."""
+    D = st["D"]
+    Th0, th0 = prop7_thresholds(st["T"], st["hat2"], S, st["eps"])
+    seq = [Th0[1]] + [v for d in range(2, D + 1) for v in (th0[d], Th0[d])] + [th0[D + 1]]
+    return not any(a is None or b is None or not a < b for a, b in zip(seq, seq[1:]))
+
+
+def _check_intervals(ctx: Context, variant: str, st: dict, name: str, S, hi_dps: int,
+                     out: Outcome, tally: dict) -> None:
+    """For every d, the d-dim Ô-PCA projection against every d' at both ends and the middle of
+    ``[T̂_d, t̂_{d+1}]`` (closed as printed; half-open for the corrected statement, the control
+    and the slack readings, whose failures are only counted)."""
+    D, T, hat2, eps = st["D"], st["T"], st["hat2"], st["eps"]
+    slack = name.startswith("slack")
+    Th, th = prop7_thresholds(T, hat2, S, eps)
+    for d in range(1, D + 1):
+        lo, hi = Th[d], th[d + 1]
+        # the printed closed interval; corrected / control / slack: half-open (Prop 2)
+        closed = variant == "paper" and not slack
+        if lo is None or hi is None or lo > hi or (not closed and lo == hi):
+            tally["vacuous"] += variant == "paper" and not slack
+            continue
+        if not slack:
+            tally["exercised"][name] = tally["exercised"].get(name, 0) + 1
+        probes = ([lo, (lo + hi) / 2, hi] if closed
+                  else [lo, (lo + hi) / 2, hi - (hi - lo) * mp.mpf("1e-6")])
+        for t in probes:
+            x = OU.a2(T - t)
+            with mp.workdps(hi_dps):
+                G = x * mp.eye(D) + (1 - x) * st["Shat"]
+                S1s = [P * G * P for P in st["projs"]]
+            vals = [frechet2(S1, st["rS"], st["trS"]) for S1 in S1s]
+            best = min(vals)
+            if slack:
+                tally["slack_fail"][name] = tally["slack_fail"].get(name, 0) + (
+                    vals[d - 1] > best + ctx.tol * (1 + best))
+                continue
+            out.n_checks += 1
+            if vals[d - 1] > best + ctx.tol * (1 + best):
+                out.violate(D, reading=name, D=D, eps=eps, eigenvalues=st["lam"],
+                            estimated=hat2, d=d, t=t, best_d=vals.index(best) + 1,
+                            w2_d=vals[d - 1], w2_best=best,
+                            what="the d-dim Ô-PCA projection is not optimal")
+
+
+def _route_residual(st: dict, hi_dps: int) -> mp.mpf:
+    """Route check: with ε = 0 (Σ̂ = Σ) the matrix distance equals the commuting closed form
+    ``Σ_{i≤d} (sqrt(x + (1 − x)λ_i) − sqrt(λ_i))² + Σ_{i>d} λ_i`` at ``x = a²_{T/3}``; the worst
+    relative difference over d."""
+    D, lam = st["D"], st["lam"]
+    x = OU.a2(st["T"] / 3)
+    with mp.workdps(hi_dps):
+        G = x * mp.eye(D) + (1 - x) * st["Sigma"]
+        P2 = [projector(st["O"], dp) for dp in range(1, D + 1)]
+        S1s = [P * G * P for P in P2]
+    worst = mp.mpf(0)
+    for dp in range(1, D + 1):
+        v = frechet2(S1s[dp - 1], st["rS"], st["trS"])
+        ref = mp.fsum((mp.sqrt(x + (1 - x) * l) - mp.sqrt(l)) ** 2 for l in lam[:dp]) + mp.fsum(lam[dp:])
+        worst = max(worst, abs(v - ref) / (1 + ref))
+    return worst
+
+
+def _paper_notes(out: Outcome, tally: dict, min_comm, n_dims: int, D: int) -> None:
+    """The findings of the paper check: the degenerate violations (t = 0, d < D with D the
+    dimension of the last targeted setting), the readings of S exercised, the margin's slack,
+    the printed ordering."""
+    exercised, vacuous, slack_fail = tally["exercised"], tally["vacuous"], tally["slack_fail"]
+    degenerate = [v for v in out.violations if v["t"] == 0 and v["d"] < D]
+    if out.violations:
+        out.notes.append(
+            f"{len(out.violations)} violations of the closed interval, "
+            f"{len(degenerate)} of them at t = T̂_d = t̂_{{d+1}} = 0 (degenerate interval); "
+            f"the same cases for both readings of S")
+    out.notes.append(
+        f"both readings of S hold: intervals exercised with S(σ): {exercised['sigma']}, "
+        f"S(σ̂): {exercised['sigma_hat']}; vacuous (undefined or empty) intervals: {vacuous}; "
+        f"smallest ‖ΣΣ̂ − Σ̂Σ‖₁ = {mp.nstr(min_comm, 3)} (non-commuting)"
+        if out.ok else f"readings of S exercised {exercised}; vacuous intervals {vacuous}; "
+        f"smallest ‖ΣΣ̂ − Σ̂Σ‖₁ = {mp.nstr(min_comm, 3)}")
+    if slack_fail:
+        out.notes.append(
+            "margin slack (half-open intervals, S(σ) scaled): violations with 0.1·4Sε: "
+            f"{slack_fail.get('slack-0.1', 0)}, with 0.01·4Sε: {slack_fail.get('slack-0.01', 0)} — "
+            "the margin is loose by about an order of magnitude, while the two readings of S "
+            "differ by a factor 1 ± O(ε): which reading is meant cannot change the verdict here")
+    out.notes.append("the corrected (half-open) statement is checked with both readings of S")
+    out.notes.append(f"the printed ordering 0 = T̂_1 < t̂_2 < T̂_2 < … < t̂_{{D+1}} = T fails in "
+                     f"{tally['order_fails']} of {n_dims} targeted settings (4σ̂_d² ≥ 1 or a short "
+                     f"horizon clips thresholds to 0)")
+    out.data = {"exercised": exercised, "vacuous": vacuous, "min_commutator": min_comm,
+                "slack_violations": slack_fail, "ordering_fails": tally["order_fails"]}
 
 def _code_reference(rng, D: int):
     """Projected covariances of a non-commuting Σ̂ (float64) and their 50-digit distances to Σ."""

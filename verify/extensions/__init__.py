@@ -7,34 +7,31 @@
 - ``capacity-stopping``: the joint optimum over (d, t) for the capped ERM score (Prop 4/5 with
   early stopping), against an mpmath ODE solution, tabulated against C and n.
 
-Each returns a dict shaped like a verify claim (``id``, ``source``, ``statement``, ``verdict``,
-``residual``, ``methods``, ``negative_control`` {``description``, ``rejected``, ``residual``},
-``counterexample`` when refuted, ``table``, ``figures``).
+Each is an :class:`~ldmstop.verify.claim.Extension`, a :class:`~ldmstop.verify.claim.Claim` run
+by the same runner as the paper's claims (``ldmstop verify --extensions``). Its report entry has
+the claim's keys (``id``, ``source``, ``statement``, ``verdict``, ``residual``, ``methods``,
+``negative_control`` {``description``, ``rejected``, ``residual``, ``statement``, ``evidence``},
+``counterexample`` when refuted, ``figures``…), its ``table``, and ``"extension": true``.
 """
 
 from __future__ import annotations
 
 __all__ = ["extension_claims", "EXTENSIONS"]
 
-#: claim id -> "module:function" (imported lazily)
+#: claim id -> "module:Class" (imported lazily; order = report order)
 EXTENSIONS = {
-    "pg-table": "pierret_galerne:pg_table_claim",
-    "schedule-thresholds": "schedule_thresholds:schedule_thresholds_claim",
-    "capacity-stopping": "capacity_stopping:capacity_stopping_claim",
+    "pg-table": "pierret_galerne:PgTable",
+    "schedule-thresholds": "schedule_thresholds:ScheduleThresholds",
+    "capacity-stopping": "capacity_stopping:CapacityStopping",
 }
 
 
 def extension_claims(dps: int = 50, quick: bool = False, figures_dir: str | None = None) -> list[dict]:
-    """Run every extension check; one claim-shaped dict each (see the module docstring)."""
-    import importlib
-    import time
+    """Run every extension check; one report entry each (see the module docstring), figures
+    (when ``figures_dir`` is given) named relative to ``figures_dir``."""
+    from ..claim import Context
+    from ..suite import load_claims
 
-    out = []
-    for cid, target in EXTENSIONS.items():
-        mod, fn = target.split(":")
-        t0 = time.perf_counter()
-        res = getattr(importlib.import_module(f"ldmstop.verify.extensions.{mod}"), fn)(
-            dps=dps, quick=quick, figures_dir=figures_dir)
-        res["seconds"] = round(time.perf_counter() - t0, 3)
-        out.append(res)
-    return out
+    ctx = Context(dps=dps, quick=quick)
+    return [c.run(ctx, figures_dir=figures_dir).to_json()
+            for c in load_claims(",".join(EXTENSIONS))]

@@ -19,7 +19,9 @@ import os
 import mpmath as mp
 import numpy as np
 
-__all__ = ["capacity_stopping_claim", "joint_optimum", "LAMBDA", "D"]
+from ..claim import Context, Extension, Outcome
+
+__all__ = ["CapacityStopping", "joint_optimum", "LAMBDA", "D"]
 
 LAMBDA = 20.0  # Corollary 1 needs λ > 16
 D = 6
@@ -106,6 +108,7 @@ def _check(problem, C: float, opt: dict, dps: int, perturb: bool) -> float:
 
 
 def _figure(rows: list, folder: str) -> str:
+    """The early stop δ* and the optimal dimension against the cap C, per sample size; the path."""
     from ldmstop.plots import _plt, savefig_atomic
 
     plt = _plt()
@@ -143,67 +146,82 @@ def _figure(rows: list, folder: str) -> str:
     return path
 
 
-def capacity_stopping_claim(dps: int = 50, quick: bool = False, figures_dir: str | None = None) -> dict:
-    Cs = [20.0, 400.0, 8000.0] if quick else [2.0, 5.0, 20.0, 100.0, 400.0, 2000.0, 8000.0, 1.6e5, 3.2e6]
-    ns = [1000] if quick else [100, 1000, 10000, 100000]
-    checked = {(20.0, 1000), (8000.0, 1000)} if quick else {(5.0, 100), (20.0, 1000), (400.0, 10000),
-                                                           (8000.0, 1000), (3.2e6, 100000)}
-    rows, worst, worst_ctrl, n_checks = [], 0.0, 0.0, 0
-    for n in ns:
-        p = _problem(n)
-        unc = joint_optimum(p, None)
-        rows.append({"n": n, "C": None, **{k: v for k, v in unc.items() if not k.startswith("_")},
-                     "d1": None, "d2": None})
-        for C in Cs:
-            opt = joint_optimum(p, C)
-            d1, d2 = _prop5_bracket(p, C)
-            rows.append({"n": n, "C": C, **{k: v for k, v in opt.items() if not k.startswith("_")},
-                         "d1": d1, "d2": d2, "gain": opt["w2_T"] - opt["w2"]})
-            if (C, n) in checked:
-                worst = max(worst, _check(p, C, opt, dps, perturb=False))
-                worst_ctrl = max(worst_ctrl, _check(p, C, opt, dps, perturb=True))
-                n_checks += 1
-    tol = 1e-9  # float64 closed form against a 30-digit ODE solution
-    capped = [r for r in rows if r["C"] is not None]
-    early = [r for r in capped if r["delta"] > 0]
-    in_bracket = sum(1 for r in capped if r["d1"] <= r["d_T"] <= r["d2"])
-    res = {
-        "id": "capacity-stopping",
-        "title": "Capped ERM score: joint optimum over latent dimension and stopping time",
-        "source": "Wu et al. 2025, Prop 4 + Prop 5 (extended: t free); docs/theory.md §3",
-        "hypotheses": f"OU, T = {T:g}, start N(0, I), σ_i² = {LAMBDA:g}^-i (Corollary 1, D = {D}), "
-                      "plug-in σ̂ from n samples (seed 2025), score m̂ = min(C, 1/v̂)",
-        "statement": "The joint minimiser (d*, t*) of W²(t, d) for the capped score, computed from "
-                     "the closed-form backward variance, agrees with an independent ODE solution; "
-                     "table and figure of how d* and the early stop δ* = T - t* move with C and n.",
-        "methods": ["closed forms of ldmstop.sim.recursions.continuous_variances (cap phases)",
-                    "mpmath.odefun (Taylor) of dV/dt = 2(1 - 2m̂)V + 2, split at the kink, 30 digits",
-                    f"grid of {len(_grid())} backward times, dense near t = T"],
-        "verdict": "holds" if worst <= tol else "refuted",
-        "residual": float(worst),
-        "residual_what": "max relative difference of W² (closed form vs ODE) at the optimum and at t = T",
-        "tolerance": tol,
-        "n_settings": len(rows),
-        "n_checks": n_checks,
-        "negative_control": {
-            "description": "closed form without the cap (Prop 5's ODE with the uncapped plug-in "
-                           "score) compared with the capped ODE",
-            "rejected": bool(worst_ctrl > tol),
-            "residual": float(worst_ctrl),
-        },
-        "findings": [
+#: float64 closed form against a 30-digit ODE solution
+TOL = 1e-9
+
+
+class CapacityStopping(Extension):
+    """Capped ERM score: the joint optimum over latent dimension and stopping time, its closed
+    form checked against an independent ODE solution, tabulated against C and n."""
+
+    id = "capacity-stopping"
+    title = "Capped ERM score: joint optimum over latent dimension and stopping time"
+    source = "Wu et al. 2025, Prop 4 + Prop 5 (extended: t free); docs/theory.md §3"
+    hypotheses = (f"OU, T = {T:g}, start N(0, I), σ_i² = {LAMBDA:g}^-i (Corollary 1, D = {D}), "
+                  "plug-in σ̂ from n samples (seed 2025), score m̂ = min(C, 1/v̂)")
+    statement = ("The joint minimiser (d*, t*) of W²(t, d) for the capped score, computed from "
+                 "the closed-form backward variance, agrees with an independent ODE solution; "
+                 "table and figure of how d* and the early stop δ* = T - t* move with C and n.")
+    residual_what = "max relative difference of W² (closed form vs ODE) at the optimum and at t = T"
+    control = ("closed form without the cap (Prop 5's ODE with the uncapped plug-in "
+               "score) compared with the capped ODE")
+
+    @property
+    def methods(self) -> list[str]:
+        return ["closed forms of ldmstop.sim.recursions.continuous_variances (cap phases)",
+                "mpmath.odefun (Taylor) of dV/dt = 2(1 - 2m̂)V + 2, split at the kink, 30 digits",
+                f"grid of {len(_grid())} backward times, dense near t = T"]
+
+    def tolerance(self, ctx: Context) -> float:
+        return TOL
+
+    def outcomes(self, ctx: Context) -> tuple[Outcome, Outcome]:
+        rows, worst, worst_ctrl, n_checks = self._optima(ctx)
+        capped = [r for r in rows if r["C"] is not None]
+        early = [r for r in capped if r["delta"] > 0]
+        in_bracket = sum(1 for r in capped if r["d1"] <= r["d_T"] <= r["d2"])
+        out = Outcome(residual=float(worst), n_settings=len(rows), n_checks=n_checks,
+                      residual_ok=worst <= TOL)
+        if worst > TOL:
+            out.violate(0, residual=worst)
+        out.notes = [
             f"early stopping is optimal (δ* > 0) in {len(early)} of {len(capped)} capped settings; "
             "largest gain in W2: "
             + (f"{max(r['gain'] for r in capped):.3g}" if capped else "n/a"),
             f"Prop 5's bracket d1 ≤ d_min ≤ d2 (at t = T) holds in {in_bracket} of {len(capped)} settings.",
-        ],
-        "notes": [],
-        "figures": [],
-        "table": {"columns": ["n", "C", "d1", "d2", "d_T", "w2_T", "d", "t", "delta", "w2", "gain"],
-                  "rows": rows},
-    }
-    if worst > tol:
-        res["counterexample"] = {"residual": worst}
-    if figures_dir:
-        res["figures"].append(_figure(capped, figures_dir))
-    return res
+        ]
+        out.data = {"table": {"columns": ["n", "C", "d1", "d2", "d_T", "w2_T", "d", "t", "delta",
+                                          "w2", "gain"], "rows": rows}}
+        ctrl = Outcome(residual=float(worst_ctrl), residual_ok=not worst_ctrl > TOL)
+        return out, ctrl
+
+    def _optima(self, ctx: Context) -> tuple[list, float, float, int]:
+        """The joint optimum (and the one at t = T) for every sample size n, uncapped and for
+        every cap C, with Prop 5's bracket; at the checked (C, n), the closed form against the
+        ODE, capped (the check) and uncapped (the control). ``(rows, worst, worst control,
+        checks)``."""
+        quick = ctx.quick
+        Cs = [20.0, 400.0, 8000.0] if quick else [2.0, 5.0, 20.0, 100.0, 400.0, 2000.0, 8000.0, 1.6e5, 3.2e6]
+        ns = [1000] if quick else [100, 1000, 10000, 100000]
+        checked = {(20.0, 1000), (8000.0, 1000)} if quick else {(5.0, 100), (20.0, 1000), (400.0, 10000),
+                                                               (8000.0, 1000), (3.2e6, 100000)}
+        rows, worst, worst_ctrl, n_checks = [], 0.0, 0.0, 0
+        for n in ns:
+            p = _problem(n)
+            unc = joint_optimum(p, None)
+            rows.append({"n": n, "C": None, **{k: v for k, v in unc.items() if not k.startswith("_")},
+                         "d1": None, "d2": None})
+            for C in Cs:
+                opt = joint_optimum(p, C)
+                d1, d2 = _prop5_bracket(p, C)
+                rows.append({"n": n, "C": C, **{k: v for k, v in opt.items() if not k.startswith("_")},
+                             "d1": d1, "d2": d2, "gain": opt["w2_T"] - opt["w2"]})
+                if (C, n) in checked:
+                    worst = max(worst, _check(p, C, opt, ctx.dps, perturb=False))
+                    worst_ctrl = max(worst_ctrl, _check(p, C, opt, ctx.dps, perturb=True))
+                    n_checks += 1
+        return rows, worst, worst_ctrl, n_checks
+
+    def figures(self, ctx: Context, outcome: Outcome, folder: str) -> list[str]:
+        capped = [r for r in outcome.data["table"]["rows"] if r["C"] is not None]
+        return [os.path.basename(_figure(capped, folder))]

@@ -23,7 +23,9 @@ import os
 
 import numpy as np
 
-__all__ = ["PRINTED", "PRINTED_CONTINUOUS", "format_pg", "compute_table", "pg_table_claim"]
+from ..claim import Context, Extension, Outcome
+
+__all__ = ["PRINTED", "PRINTED_CONTINUOUS", "format_pg", "compute_table", "PgTable"]
 
 NS = (50, 250, 500, 1000)
 EPS = (0.0, 1e-5, 1e-3, 1e-2)
@@ -163,6 +165,7 @@ def _compare(table: dict) -> tuple[float, list[dict]]:
 
 
 def _figure(table: dict, folder: str) -> str:
+    """W2 against N for each scheme at ε = 0, ours (lines) and printed (crosses); the path."""
     from ldmstop.plots import _plt, savefig_atomic
 
     plt = _plt()
@@ -184,75 +187,87 @@ def _figure(table: dict, folder: str) -> str:
     return path
 
 
-def pg_table_claim(dps: int = 50, quick: bool = False, figures_dir: str | None = None) -> dict:
+N_CELLS = len(SCHEMES) * len(EPS) * len(NS) * len(INITS) + 2 * len(EPS) * len(INITS)
+
+
+class PgTable(Extension):
     """The P&G table, every cell (128 discrete + 16 continuous), to the printed digits."""
-    ours = compute_table(grid_offset=-1, heun_convention="pg")
-    worst, bad = _compare(ours)
-    sim_heun = compute_table(grid_offset=-1, heun_convention="sim")["discrete"]["heun"]
-    heun_rows = []
-    for eps in EPS:
-        heun_rows.append({"eps": eps, "printed": PRINTED["heun"][eps],
-                          "sim_last_step_euler": [format_pg(v) for v in sim_heun[eps]]})
-    # Negative control: the off-by-one reading of the grid (N steps instead of N grid points).
-    ctrl_worst, ctrl_bad = _compare(compute_table(grid_offset=0, heun_convention="pg"))
-    holds = not bad
-    n_cells = len(SCHEMES) * len(EPS) * len(NS) * len(INITS) + 2 * len(EPS) * len(INITS)
-    findings = [
-        f"{n_cells - len(bad)}/{n_cells} printed cells reproduced to the printed digits "
-        f"(worst |ours - printed| = {worst:.3g} half-units of the last printed digit).",
-        "Heun, ε = 0: the table is reproduced only with the corrector applied on the last step "
-        "too (the notebook evaluates the score at s = 0); ldmstop.sim ends with an Euler step "
-        "(Karras et al. 2022), which gives much smaller errors at ε = 0: "
-        + ", ".join(f"N={N} {i}: {s} vs printed {p}" for (N, i), s, p in zip(
-            [(N, i) for N in NS for i in INITS], heun_rows[0]["sim_last_step_euler"],
-            PRINTED["heun"][0.0])) + ".",
-    ]
-    res = {
-        "id": "pg-table",
-        "title": "Pierret & Galerne's table of exact discretisation errors (CIFAR-10)",
-        "source": "Pierret & Galerne, ICML 2025 (arXiv:2405.14250), ablation table; "
-                  "emilePi/Preprint_code Gaussian_diffusion_W2.ipynb @ 01703d0c",
-        "hypotheses": "CIFAR-10 spectrum; VP-linear β(s) = 0.05 + 9.95 s (= w²), T = 1; "
-                      "N grid points, K = N - 1 steps; start p_T or N(0, I); truncation ε",
-        "statement": "The exact per-eigenvalue variance recursions of EM, EI, Euler (ODE) and "
-                     "Heun reproduce every printed cell of the table, and the continuous SDE/ODE "
-                     "columns, to the digits printed.",
-        "methods": ["ldmstop.sim.recursions.discrete_variances (EM, EI, Euler-ODE; Heun for ε > 0)",
-                    "discrete_variances(heun_last_corrector=True) for Heun (P&G's "
-                    "convention), pinned to the VP recursion in the tests",
-                    "ldmstop.sim.recursions.continuous_variances for the continuous columns",
-                    "comparison of the formatted strings, their format re-typed"],
-        "verdict": "holds" if holds else "refuted",
-        "residual": float(worst),
-        "residual_what": "max |ours - printed| in half-units of the last printed digit (≤ 1: reproduced)",
-        "tolerance": 1.0,
-        "n_settings": n_cells,
-        "n_checks": n_cells,
-        "negative_control": {
-            "description": "same comparison with the grid read as N steps (K = N) instead of N "
-                           "grid points (K = N - 1)",
-            "rejected": bool(ctrl_bad),
-            "residual": float(ctrl_worst),
-            "mismatching_cells": len(ctrl_bad),
-        },
-        "findings": findings,
-        "notes": ["Continuous column, p_T, ε = 0 is 0 exactly; N_0 start: 6.7E-04 (SDE) and "
-                  "0.07 (ODE), the initialisation error of each process."],
-        "figures": [],
-        "table": {
-            "columns": [f"N={N} {i}" for N in NS for i in INITS],
-            "rows": [{"scheme": s, "eps": e, "printed": PRINTED[s][e],
-                      "ours": [format_pg(v) for v in ours["discrete"][s][e]],
-                      "values": ours["discrete"][s][e]} for s in SCHEMES for e in EPS],
-            "continuous": [{"process": k, "eps": e, "printed": PRINTED_CONTINUOUS[k][e],
-                            "ours": [format_pg(v) for v in ours["continuous"][k][e]]}
-                           for k in ("sde", "ode") for e in EPS],
-            "heun_last_step": heun_rows,
-        },
-    }
-    if bad:
-        res["counterexample"] = bad[0]
-        res["mismatches"] = bad
-    if figures_dir:
-        res["figures"].append(_figure(ours, figures_dir))
-    return res
+
+    id = "pg-table"
+    title = "Pierret & Galerne's table of exact discretisation errors (CIFAR-10)"
+    source = ("Pierret & Galerne, ICML 2025 (arXiv:2405.14250), ablation table; "
+              "emilePi/Preprint_code Gaussian_diffusion_W2.ipynb @ 01703d0c")
+    hypotheses = ("CIFAR-10 spectrum; VP-linear β(s) = 0.05 + 9.95 s (= w²), T = 1; "
+                  "N grid points, K = N - 1 steps; start p_T or N(0, I); truncation ε")
+    statement = ("The exact per-eigenvalue variance recursions of EM, EI, Euler (ODE) and "
+                 "Heun reproduce every printed cell of the table, and the continuous SDE/ODE "
+                 "columns, to the digits printed.")
+    methods = ["ldmstop.sim.recursions.discrete_variances (EM, EI, Euler-ODE; Heun for ε > 0)",
+               "discrete_variances(heun_last_corrector=True) for Heun (P&G's "
+               "convention), pinned to the VP recursion in the tests",
+               "ldmstop.sim.recursions.continuous_variances for the continuous columns",
+               "comparison of the formatted strings, their format re-typed"]
+    residual_what = "max |ours - printed| in half-units of the last printed digit (≤ 1: reproduced)"
+    control = ("same comparison with the grid read as N steps (K = N) instead of N "
+               "grid points (K = N - 1)")
+
+    def tolerance(self, ctx: Context) -> float:
+        return 1.0
+
+    def outcomes(self, ctx: Context) -> tuple[Outcome, Outcome]:
+        return self._reproduce_table(), self._off_by_one_grid()
+
+    def _reproduce_table(self) -> Outcome:
+        """Every cell with N grid points (K = N − 1), Heun with the last corrector; the Heun rows
+        with ldmstop.sim's last Euler step beside them."""
+        ours = compute_table(grid_offset=-1, heun_convention="pg")
+        worst, bad = _compare(ours)
+        sim_heun = compute_table(grid_offset=-1, heun_convention="sim")["discrete"]["heun"]
+        heun_rows = []
+        for eps in EPS:
+            heun_rows.append({"eps": eps, "printed": PRINTED["heun"][eps],
+                              "sim_last_step_euler": [format_pg(v) for v in sim_heun[eps]]})
+        out = Outcome(residual=float(worst), n_settings=N_CELLS, n_checks=N_CELLS)
+        for cell in bad:
+            out.violate(0, **cell)
+        out.notes = [
+            f"{N_CELLS - len(bad)}/{N_CELLS} printed cells reproduced to the printed digits "
+            f"(worst |ours - printed| = {worst:.3g} half-units of the last printed digit).",
+            "Heun, ε = 0: the table is reproduced only with the corrector applied on the last step "
+            "too (the notebook evaluates the score at s = 0); ldmstop.sim ends with an Euler step "
+            "(Karras et al. 2022), which gives much smaller errors at ε = 0: "
+            + ", ".join(f"N={N} {i}: {s} vs printed {p}" for (N, i), s, p in zip(
+                [(N, i) for N in NS for i in INITS], heun_rows[0]["sim_last_step_euler"],
+                PRINTED["heun"][0.0])) + ".",
+        ]
+        out.data = {
+            "notes": ["Continuous column, p_T, ε = 0 is 0 exactly; N_0 start: 6.7E-04 (SDE) and "
+                      "0.07 (ODE), the initialisation error of each process."],
+            "table": {
+                "columns": [f"N={N} {i}" for N in NS for i in INITS],
+                "rows": [{"scheme": s, "eps": e, "printed": PRINTED[s][e],
+                          "ours": [format_pg(v) for v in ours["discrete"][s][e]],
+                          "values": ours["discrete"][s][e]} for s in SCHEMES for e in EPS],
+                "continuous": [{"process": k, "eps": e, "printed": PRINTED_CONTINUOUS[k][e],
+                                "ours": [format_pg(v) for v in ours["continuous"][k][e]]}
+                               for k in ("sde", "ode") for e in EPS],
+                "heun_last_step": heun_rows,
+            },
+            "ours": ours,
+        }
+        if bad:
+            out.data["mismatches"] = bad
+        return out
+
+    def _off_by_one_grid(self) -> Outcome:
+        """Negative control: the off-by-one reading of the grid (N steps instead of N grid
+        points)."""
+        ctrl_worst, ctrl_bad = _compare(compute_table(grid_offset=0, heun_convention="pg"))
+        out = Outcome(residual=float(ctrl_worst))
+        for cell in ctrl_bad:
+            out.violate(0, **cell)
+        out.data = {"mismatching_cells": len(ctrl_bad)}
+        return out
+
+    def figures(self, ctx: Context, outcome: Outcome, folder: str) -> list[str]:
+        return [os.path.basename(_figure(outcome.data["ours"], folder))]

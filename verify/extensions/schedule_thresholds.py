@@ -17,8 +17,9 @@ from __future__ import annotations
 import mpmath as mp
 import numpy as np
 
-__all__ = ["schedule_thresholds_claim"]
+from ..claim import Context, Extension, Outcome
 
+__all__ = ["ScheduleThresholds"]
 
 
 def _v_independent(schedule: str, s, sh2):
@@ -154,35 +155,94 @@ def _backward_identity_residual(perturb: bool) -> float:
     return worst
 
 
-def schedule_thresholds_claim(dps: int = 50, quick: bool = False, figures_dir: str | None = None) -> dict:
-    mp.mp.dps = dps
-    rng = np.random.default_rng(np.random.SeedSequence(6))
-    settings = _settings(rng, 6 if quick else 30)
-    scan = 200 if quick else 800
-    tol = mp.mpf(10) ** (-(dps - 10))
-    worst, worst_ctrl, bad, n_checks = mp.mpf(0), mp.mpf(0), [], 0
-    T_of = {"vp-cosine": mp.mpf("0.9946"), "rectified-flow": mp.mpf(1)}
-    rows = []
-    for sch, s2, h2 in settings:
-        T = T_of[sch]
-        sig2, sh2 = mp.mpf(s2), mp.mpf(h2)
-        indep, vals = _roots_independent(sch, T, sig2, sh2, scan)
-        window = _window_independent(indep, vals, T)
-        for perturb in (False, True):
-            der = _derived(sch, sig2, sh2, T, perturb)
-            if len(der) != len(indep):
-                r = mp.mpf(1)  # a missing or extra threshold: as wrong as it gets
-            else:
-                r = max([abs(a - b) for a, b in zip(sorted(der), sorted(indep))] or [mp.mpf(0)])
-            # the whole derived window, clipped ends included, against the independent one
-            dwin = _derived_window(sch, sig2, sh2, T, perturb)
-            if window[0] == window[1] == T:  # helps nowhere: the derived start must be T
-                r = max(r, abs(dwin[0] - T))
-            else:
-                r = max(r, abs(dwin[0] - window[0]), abs(dwin[1] - window[1]))
-            if perturb:
-                worst_ctrl = max(worst_ctrl, r)
-            else:
+#: the horizons of the two schedules (VP-cosine's T keeps ᾱ away from its end at s = 1)
+T_OF = {"vp-cosine": "0.9946", "rectified-flow": "1"}
+
+
+def _window_difference(sch: str, sig2, sh2, T, indep: list, window: list, perturb: bool):
+    """max |derived − independent| over the threshold times in (0, T) (1 where one side has a
+    threshold the other lacks) and over the ends of the whole window, clipped ends included."""
+    der = _derived(sch, sig2, sh2, T, perturb)
+    if len(der) != len(indep):
+        r = mp.mpf(1)  # a missing or extra threshold: as wrong as it gets
+    else:
+        r = max([abs(a - b) for a, b in zip(sorted(der), sorted(indep))] or [mp.mpf(0)])
+    # the whole derived window, clipped ends included, against the independent one
+    dwin = _derived_window(sch, sig2, sh2, T, perturb)
+    if window[0] == window[1] == T:  # helps nowhere: the derived start must be T
+        r = max(r, abs(dwin[0] - T))
+    else:
+        r = max(r, abs(dwin[0] - window[0]), abs(dwin[1] - window[1]))
+    return r, der, dwin
+
+
+class ScheduleThresholds(Extension):
+    """The threshold rule ``v_d ≤ 4σ_d²`` and the backward drift on VP-cosine and the rectified
+    flow: derived threshold windows against an independent sign scan, and the symbolic
+    variance identity of the derived backward coefficients."""
+
+    id = "schedule-thresholds"
+    title = "Threshold rule v_d ≤ 4σ_d² and backward drift on VP-cosine and rectified flow"
+    source = "docs/theory.md §2 (any schedule)"
+    hypotheses = ("one component, plug-in score σ̂ (exact score: σ̂ = σ); VP-cosine (T = 0.9946), "
+                  "rectified flow a_s = s, b_s = 1 - s (T = 1)")
+    statement = ("The derived threshold times are exactly the backward times where "
+                 "Δ_{d,t} = W²(t,d) - W²(t,d-1) changes sign; for the rectified flow they "
+                 "bound a window [T - s_+, T - s_-] (the VP half-line [t_d, T] does not "
+                 "apply); the derived backward SDE/ODE coefficients transport the marginals.")
+    residual_what = "max |derived - independent| threshold time; symbolic identity residual"
+    control = ("VP-cosine: 4σ² → 5σ² in the threshold; rectified flow: the VP rule "
+               "x = (4σ² - σ̂²)/(1 - σ̂²) read with x = a² = s²; drift identity with "
+               "g² = 2w² (VP assumption) on every schedule")
+    methods: list[str] = []  # set per run: the scan size depends on --quick
+
+    def tolerance(self, ctx: Context) -> mp.mpf:
+        with mp.workdps(ctx.dps):
+            return ctx.tol
+
+    def outcomes(self, ctx: Context) -> tuple[Outcome, Outcome]:
+        rng = np.random.default_rng(np.random.SeedSequence(6))
+        settings = _settings(rng, 6 if ctx.quick else 30)
+        scan = 200 if ctx.quick else 800
+        self.methods = [f"independent mpmath re-typing of each schedule, sign scan ({scan} points) + "
+                        f"bracketed findroot (Anderson–Björck) at {ctx.dps} digits",
+                        "derived thresholds through the generated mpmath backend, compared as "
+                        "whole windows [t̂_d, t̂'_d] with their clipped ends 0 and T",
+                        "symbolic identity -dv/ds = 2 c v + g² (SDE), = 2 c v (ODE), every schedule"]
+        worst, worst_ctrl, bad, rows, n_checks = self._compare_windows(settings, scan, ctx.tol)
+        ident = _backward_identity_residual(False)
+        ident_ctrl = _backward_identity_residual(True)
+        windows = [r for r in rows if r["kind"] == "window"]
+        out = Outcome(residual=float(max(worst, mp.mpf(ident))), n_settings=len(settings),
+                      n_checks=n_checks + 12, residual_ok=ident < 1e-25)
+        for b in bad:
+            out.violate(0, **b)
+        out.notes = [
+            f"{len(windows)} of {len(rows)} settings have a two-sided window (rectified flow, "
+            "σ̂² > 4σ² or v dipping below 4σ² only mid-way): there the component must be dropped "
+            "again before the end, which no VP schedule (v monotone in a²) can produce.",
+        ]
+        out.data = {"notes": [f"symbolic identity residual {ident:.3g}, with the VP assumption "
+                              f"{ident_ctrl:.3g}"],
+                    "table": {"rows": rows}}
+        ctrl = Outcome(residual=float(min(worst_ctrl, mp.mpf(ident_ctrl))),
+                       residual_ok=not (worst_ctrl > ctx.tol and ident_ctrl > 1e-6))
+        return out, ctrl
+
+    def _compare_windows(self, settings: list[tuple], scan: int, tol) -> tuple:
+        """Every setting: the independent roots and window once, the derived (and the control's)
+        windows against them; ``(worst, worst control, mismatches, table rows, checks)``."""
+        worst, worst_ctrl, bad, rows, n_checks = mp.mpf(0), mp.mpf(0), [], [], 0
+        for sch, s2, h2 in settings:
+            T = mp.mpf(T_OF[sch])
+            sig2, sh2 = mp.mpf(s2), mp.mpf(h2)
+            indep, vals = _roots_independent(sch, T, sig2, sh2, scan)
+            window = _window_independent(indep, vals, T)
+            for perturb in (False, True):
+                r, der, dwin = _window_difference(sch, sig2, sh2, T, indep, window, perturb)
+                if perturb:
+                    worst_ctrl = max(worst_ctrl, r)
+                    continue
                 n_checks += 1
                 worst = max(worst, r)
                 if r > tol:
@@ -194,47 +254,4 @@ def schedule_thresholds_claim(dps: int = 50, quick: bool = False, figures_dir: s
                 rows.append({"schedule": sch, "sigma2": float(sig2), "sigmahat2": float(sh2),
                              "window": [float(t) for t in indep],
                              "kind": "window" if len(indep) == 2 else ("half-line" if indep else "all/none")})
-    ident = _backward_identity_residual(False)
-    ident_ctrl = _backward_identity_residual(True)
-    holds = not bad and ident < 1e-25
-    windows = [r for r in rows if r["kind"] == "window"]
-    res = {
-        "id": "schedule-thresholds",
-        "title": "Threshold rule v_d ≤ 4σ_d² and backward drift on VP-cosine and rectified flow",
-        "source": "docs/theory.md §2 (any schedule)",
-        "hypotheses": "one component, plug-in score σ̂ (exact score: σ̂ = σ); VP-cosine (T = 0.9946), "
-                      "rectified flow a_s = s, b_s = 1 - s (T = 1)",
-        "statement": "The derived threshold times are exactly the backward times where "
-                     "Δ_{d,t} = W²(t,d) - W²(t,d-1) changes sign; for the rectified flow they "
-                     "bound a window [T - s_+, T - s_-] (the VP half-line [t_d, T] does not "
-                     "apply); the derived backward SDE/ODE coefficients transport the marginals.",
-        "methods": [f"independent mpmath re-typing of each schedule, sign scan ({scan} points) + "
-                    f"bracketed findroot (Anderson–Björck) at {dps} digits",
-                    "derived thresholds through the generated mpmath backend, compared as "
-                    "whole windows [t̂_d, t̂'_d] with their clipped ends 0 and T",
-                    "symbolic identity -dv/ds = 2 c v + g² (SDE), = 2 c v (ODE), every schedule"],
-        "verdict": "holds" if holds else "refuted",
-        "residual": float(max(worst, mp.mpf(ident))),
-        "residual_what": "max |derived - independent| threshold time; symbolic identity residual",
-        "tolerance": float(tol),
-        "n_settings": len(settings),
-        "n_checks": n_checks + 12,
-        "negative_control": {
-            "description": "VP-cosine: 4σ² → 5σ² in the threshold; rectified flow: the VP rule "
-                           "x = (4σ² - σ̂²)/(1 - σ̂²) read with x = a² = s²; drift identity with "
-                           "g² = 2w² (VP assumption) on every schedule",
-            "rejected": bool(worst_ctrl > tol and ident_ctrl > 1e-6),
-            "residual": float(min(worst_ctrl, mp.mpf(ident_ctrl))),
-        },
-        "findings": [
-            f"{len(windows)} of {len(rows)} settings have a two-sided window (rectified flow, "
-            "σ̂² > 4σ² or v dipping below 4σ² only mid-way): there the component must be dropped "
-            "again before the end, which no VP schedule (v monotone in a²) can produce.",
-        ],
-        "notes": [f"symbolic identity residual {ident:.3g}, with the VP assumption {ident_ctrl:.3g}"],
-        "figures": [],
-        "table": {"rows": rows},
-    }
-    if bad:
-        res["counterexample"] = bad[0]
-    return res
+        return worst, worst_ctrl, bad, rows, n_checks
