@@ -12,9 +12,14 @@ orthogonal-Procrustes form (docs/frechet.md)
 
 with ``F_k = Q_k diag(sqrt λ_k)`` from ``eigh`` (rounding-negative eigenvalues clipped to 0) and
 the optimum ``U`` the polar factor of ``F2ᵀ F1`` (from its SVD): the result is a sum of squares of
-computed differences, never a difference of traces. On request (``return_error=True``) an
-a-posteriori error bound comes with it, and with ``rtol=`` the 60-digit-capable mpmath route
-:func:`frechet_distance2_mp` takes over where that bound exceeds the requested tolerance.
+computed differences, never a difference of traces. Where the a-posteriori bound says the
+eigen-factors limit the result — an argument with small eigenvalues where the other has large
+ones, so that the value depends on ``sqrt λ`` of eigenvalues ``eigh`` knows only to ``u‖Σ‖``
+absolute — they are refined with error-free residuals (Dekker 1971; Ozaki, Ogita, Oishi & Rump
+2012) into factors whose error is graded like the eigenvalues (:func:`_refine_factor`,
+docs/frechet.md §5). On request (``return_error=True``) the bound comes with the result, and
+with ``rtol=`` the 60-digit-capable mpmath route :func:`frechet_distance2_mp` takes over where
+it exceeds the requested tolerance.
 """
 
 from __future__ import annotations
@@ -487,8 +492,8 @@ def frechet_distance2(S1, S2, mu1=None, mu2=None, *, return_error: bool = False,
     ``mp_max_dim``; beyond, :class:`FrechetPrecisionError`).
 
     Where the a-posteriori bound says the eigen-factors limit the accuracy (an argument with
-    eigenvalues far below ``u‖S‖`` of what the other one has there: the value then depends on
-    ``sqrt λ`` of eigenvalues that ``eigh`` knows only to ``u‖S‖``), they are refined with
+    small eigenvalues where the other has large ones: the value then depends on ``sqrt λ`` of
+    eigenvalues that ``eigh`` knows only to ``u‖S‖`` absolute), they are refined with
     error-free residuals to an error graded like the eigenvalues (:func:`_refine_factor`,
     docs/frechet.md §5) and the Procrustes step is redone; ``refine=True`` / ``False`` forces
     the refinement on / off (the default ``None`` lets the bound decide). ``parts["refined"]``
