@@ -335,7 +335,8 @@ def _dd_matmul(P: np.ndarray, Q: np.ndarray, k: int = 3):
     """``P @ Q`` as an unevaluated sum ``hi + lo`` accurate to ~u² ``|P||Q|`` entrywise
     (measured ≤ 1.1 u² on random matrices against 50 digits): the piece products ``P_i Q_j``
     with ``i + j ≤ k + 1`` are exact (:func:`_ozaki_split`) and summed with :func:`_two_sum`;
-    the remaining ones, of relative size ≤ 2^-(k·21), in plain float64."""
+    the remaining ones, of relative size ≲ 2^-57 for ``k = 3`` and ``n ≤ 4096`` (each slice
+    takes about ``54 − β`` ≥ 19 bits), in plain float64."""
     n = P.shape[1]
     Ps, Pr = _ozaki_split(P, 1, n, k)
     Qs, Qr = _ozaki_split(Q, 0, n, k)
@@ -515,10 +516,12 @@ def frechet_distance2(S1, S2, mu1=None, mu2=None, *, return_error: bool = False,
     if _canonical(A, B):
         A, B, tolA, tolB, names = B, A, tolB, tolA, names[::-1]
     # Exact rescaling by an even power of 2 (W2² is homogeneous of degree 1 in the covariances
-    # and every float64 step commutes with it), so that the bound's squares and the
-    # refinement's splits neither overflow nor underflow at extreme scales.
+    # and every float64 step commutes with it) at extreme scales, so that the bound's squares
+    # neither overflow nor underflow; in between, no copies (the refinement rescales its own).
     k = _pow2_scale(max(float(np.max(np.abs(A))), float(np.max(np.abs(B)))))
-    value, err, parts = _float64(np.ldexp(A, -k), np.ldexp(B, -k), tolA, tolB, *names, want, refine)
+    As, Bs = (A, B) if abs(k) <= 200 else (np.ldexp(A, -k), np.ldexp(B, -k))
+    k = 0 if abs(k) <= 200 else k
+    value, err, parts = _float64(As, Bs, tolA, tolB, *names, want, refine)
     value = math.ldexp(value, k)
     if want:
         err = math.ldexp(err, k)
