@@ -821,7 +821,7 @@ def _lower_series(k2: int, z: Fraction, rel_bits: int):
     """``Σ_{j≥0} z^j / ((k+1)(k+2)…(k+j))`` for ``k = k2/2`` and ``z < k + 1`` eventually:
     exact partial sum in integers, plus the geometric remainder bound
     ``t_J r/(1 - r)``, ``r = z/(k + J + 1) < 1`` (the term ratios decrease)."""
-    p, q = z.numerator, z.denominator
+    p, q = int(z.numerator), int(z.denominator)  # Python ints: gmpy2's mpz overflows math.log
     tn, td, Sn = 1, 1, 1          # t_0 = 1, S = Sn/td
     j = 0
     logS = 0.0
@@ -856,7 +856,7 @@ def _P_lower(k2: int, z: Fraction, rel_bits: int = 64):
         return iv.mpf(0)
     zi = _iv_frac(z)
     S = _lower_series(k2, z, rel_bits)
-    p, q = z.numerator, z.denominator
+    p, q = int(z.numerator), int(z.denominator)  # Python ints: gmpy2's mpz overflows math.log
     if k2 % 2 == 0:
         k = k2 // 2
         pref = _iv_ratio(p ** k, q ** k * math.factorial(k))
@@ -878,7 +878,7 @@ def _erfc_sqrt(z: Fraction, terms: int | None = None):
         with _prec(bits):
             out = 1 - _P_lower(1, z, rel_bits=bits)
         return out
-    p, q = z.numerator, z.denominator
+    p, q = int(z.numerator), int(z.denominator)  # Python ints: gmpy2's mpz overflows math.log
     target = (iv.prec + 8) * math.log(2)
     # terms (1/2)_m / z^m = Π_{i<m} (2i+1)/(2z) = tn/td; S = Sn/td accumulates with signs
     tn, td, Sn, m = 1, 1, 1, 0
@@ -904,7 +904,7 @@ def _erfc_sqrt(z: Fraction, terms: int | None = None):
 def _Q_upper(k2: int, z: Fraction):
     """Regularised upper incomplete gamma ``Q(k, z)``, ``k = k2/2``, as finite sums
     (DLMF 8.4.10 for integer k; 8.4.6 with ``Q(1/2, z) = erfc(√z)`` for half-integers)."""
-    p, q = z.numerator, z.denominator
+    p, q = int(z.numerator), int(z.denominator)  # Python ints: gmpy2's mpz overflows math.log
     zi = _iv_frac(z)
     if k2 % 2 == 0:
         k = k2 // 2                              # e^{-z} Σ_{j<k} z^j/j!
