@@ -6,7 +6,9 @@ function that needs them is called (docs/design.md, principle 6).
 
 Public API (lazy)::
 
-    from ldmstop import Problem, compute_curve, w2_map, threshold_times, optimal_stop
+    from ldmstop import Problem, Sampler, compute_curve, w2_map, threshold_times, optimal_stop
+
+Names (schedules, schemes, sampler starts) and their properties: :mod:`ldmstop.registry`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ _LAZY = {
     "optimal_stop": "ldmstop.curve",
     "backward_times": "ldmstop.curve",
     "noise_levels": "ldmstop.curve",
+    "Sampler": "ldmstop.sampler",
+    "Optimum": "ldmstop.results",
 }
 
 __all__ = ["__version__", "Problem", "ProblemError", "LdmstopError", *_LAZY]

@@ -19,9 +19,33 @@ from .noise import check_paths, chunk_sizes
 from .recursions import w2_from_variances
 from .statistics import ChunkMoments, w2_estimates, w2_full
 from ldmstop.errors import ProblemError  # a ValueError: sim validates as the API does
+from ldmstop.results import Record
 from ldmstop.sampler import Sampler
 
-__all__ = ["simulate", "SimulationResult", "run_moments"]
+__all__ = ["simulate", "SimulationResult", "SimulationSettings", "run_moments"]
+
+
+@dataclass(frozen=True)
+class SimulationSettings(Record):
+    """How a simulation ran: ``paths`` in ``chunks`` independent batches, the sampler (``scheme``,
+    ``steps``, ``init``, ``cap``, ``truncate``), the root ``seed``, Numba ``threads`` (``None``:
+    all), the W² ``estimator`` (``diag``: every PCA dimension; ``full``: an encoder's output)
+    and the number of components simulated."""
+
+    paths: int
+    steps: int
+    scheme: str
+    init: str
+    cap: float | None
+    seed: int | None
+    truncate: float
+    chunks: int
+    threads: int | None
+    estimator: str
+    simulated_components: int
+
+    _KEYS = ("paths", "steps", "scheme", "init", "cap", "seed", "truncate", "chunks", "threads",
+             "estimator", "simulated_components")
 
 
 @dataclass
@@ -38,7 +62,7 @@ class SimulationResult:
     continuous: np.ndarray
     replicates: np.ndarray = field(repr=False)
     moments: ChunkMoments = field(repr=False)
-    settings: dict = field(default_factory=dict)
+    settings: SimulationSettings | None = None
     elapsed: float = 0.0
     throughput: float = 0.0
     mean_z_max: float = 0.0
@@ -251,8 +275,8 @@ def simulate(problem, *, paths: int, steps: int | None = None, scheme: str = "em
         continuous=cont, replicates=reps, moments=mom, elapsed=elapsed,
         throughput=work / elapsed if elapsed > 0 else float("inf"),
         mean_z_max=float(np.nanmax(mz)) if np.isfinite(mz).any() else 0.0,
-        settings=dict(paths=paths, steps=steps, scheme=scheme, init=init, cap=cap, seed=seed,
-                      truncate=truncate, chunks=int(mom.chunks), threads=threads,
-                      estimator="diag" if E is None else "full",
-                      simulated_components=int(sim_hat.size)),
+        settings=SimulationSettings(paths=paths, steps=steps, scheme=scheme, init=init, cap=cap,
+                                    seed=seed, truncate=truncate, chunks=int(mom.chunks),
+                                    threads=threads, estimator="diag" if E is None else "full",
+                                    simulated_components=int(sim_hat.size)),
     )

@@ -59,3 +59,20 @@ def test_command_line_choices_come_from_the_registry(command, flag, expected):
     _, subs = _parsers()
     action = next(a for a in subs[command]._actions if flag in a.option_strings)
     assert tuple(action.choices) == tuple(expected)
+
+
+def test_the_readme_lists_the_registered_names_and_default_horizons():
+    """The README's flag tables name what the registry holds (a name added there without the
+    documentation, or the reverse, fails here)."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    row = re.search(r"\| `--schedule ([^`]+)` \| noise schedule \(([^|]+)\) \|", text)
+    assert row, "the README lost its --schedule row"
+    assert tuple(row.group(1).split("\\|")) == registry.SCHEDULES
+    for name, T in registry.DEFAULT_T.items():
+        assert f"T = {T:g}" in row.group(2), (name, T)
+    schemes = set(re.findall(r"`--scheme ([a-z|-]+)", text))
+    assert "|".join(registry.SAMPLER_SCHEMES) in schemes
+    assert f"[--init {'|'.join(registry.INITS)}]" in text

@@ -53,3 +53,14 @@ def test_a_typed_result_is_written_as_its_json():
 
     o = optimal_stop(FIG4, np.linspace(0.0, FIG4.T, 11))
     assert dumps({"o": o}) == dumps({"o": o.to_json()})
+
+
+def test_simulation_settings_are_typed_and_unpack_like_the_old_dict():
+    from ldmstop.sim.simulate import SimulationSettings, simulate
+
+    r = simulate(FIG4, paths=200, steps=4, scheme="ei", checkpoints=2, seed=1, threads=1)
+    assert isinstance(r.settings, SimulationSettings) and r.settings.steps == 4
+    assert {**r.settings} == r.settings.to_json()
+    assert set(r.settings.to_json()) == {"paths", "steps", "scheme", "init", "cap", "seed",
+                                         "truncate", "chunks", "threads", "estimator",
+                                         "simulated_components"}

@@ -156,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
             "problem": problem.describe(),
             "variances": problem.sigma2.tolist(),
             "estimated": None if problem.sigma2_hat is None else problem.sigma2_hat.tolist(),
-            "settings": {**res.settings, "seed": seed},
+            "settings": {**res.settings.to_json(), "seed": seed},
             "dims": res.dims.tolist(),
             "times": res.times.tolist(),
             "mc": {"w2_squared": res.mc.tolist(), "stderr": res.stderr.tolist()},
@@ -193,9 +193,9 @@ def format_summary(res, stop: dict, problem) -> str:
     s = res.settings
     lines = [f"ldmstop simulate — D = {problem.D}, schedule = {problem.schedule}, T = {problem.T:g}, "
              f"score = {'plug-in' if problem.has_estimate else 'exact'}"
-             + (f" capped at C = {s['cap']:g}" if s["cap"] else ""),
-             f"scheme = {s['scheme']}, init = {s['init']}, K = {s['steps']} steps, "
-             f"{s['paths']} paths in {s['chunks']} chunks, seed = {s['seed']}",
+             + (f" capped at C = {s.cap:g}" if s.cap else ""),
+             f"scheme = {s.scheme}, init = {s.init}, K = {s.steps} steps, "
+             f"{s.paths} paths in {s.chunks} chunks, seed = {s.seed}",
              f"{res.throughput / 1e6:.1f} M path·dim·steps/s ({res.elapsed:.2f} s)", ""]
     j = res.times.size
     show = sorted(set([0, j // 4, j // 2, (3 * j) // 4, j - 1]))
@@ -212,7 +212,7 @@ def format_summary(res, stop: dict, problem) -> str:
     th, mc = stop["theory"], stop["mc"]
     verdict = "confirmed" if stop["confirmed"] else "NOT confirmed"
     if not stop["confirmed"]:
-        verdict += f" ({_hint(stop, s['paths'])})"
+        verdict += f" ({_hint(stop, s.paths)})"
     gz = "n/a" if stop["gain_z"] is None else f"{stop['gain_z']:.1f}"
     lines.append(f"optimal stop: theory d = {th['d']}, t = {th['t']:.6g} (gain {th['gain']:.4g}); "
                  f"MC argmin at d = {th['d']}: t = {mc['t_at_theory_d']:.6g}; "
@@ -267,7 +267,7 @@ def plot_simulation(res, stop: dict, problem, w2_th, grid, path: str, rows) -> N
         ax.set_yscale("log")
         ax.set_ylim(bottom=0.5 * float(pos.min()))
     s = res.settings
-    ax.set_title(f"Monte Carlo ({s['paths']} paths, {s['scheme']}, K = {s['steps']}) vs exact, "
+    ax.set_title(f"Monte Carlo ({s.paths} paths, {s.scheme}, K = {s.steps}) vs exact, "
                  f"±2 s.e.", fontsize=10)
     ax.legend(fontsize=7, ncol=2)
     savefig_atomic(fig, path)
