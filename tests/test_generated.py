@@ -62,9 +62,10 @@ def test_check_reports_a_stale_module(tmp_path):
 
     for name in GENERATED_FILES:
         (tmp_path / name).write_text((GENERATED / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "numpy_backend.py").write_text(
-        (tmp_path / "numpy_backend.py").read_text(encoding="utf-8").replace("3*sigma**2", "4*sigma**2", 1),
-        encoding="utf-8")
+    text = (tmp_path / "numpy_backend.py").read_text(encoding="utf-8")
+    edited = text.replace("    return ", "    return 1.0 + ", 1)  # a hand edit of the first formula
+    assert edited != text
+    (tmp_path / "numpy_backend.py").write_text(edited, encoding="utf-8")
     assert check(tmp_path) == ["numpy_backend.py"]
 
 
