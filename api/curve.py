@@ -41,7 +41,7 @@ __all__ = [
     "CurveResult",
     "compute_curve",
     "SCHEMES",
-    "w2_map_general",
+    "component_errors_at",
     "optimal_stop_general",
     "discrete_curve",
     "optimal_steps",
@@ -174,18 +174,32 @@ def component_slopes(sigma2: np.ndarray, sigma2_hat: np.ndarray, x: np.ndarray) 
 
 
 def w2_map(problem: Problem, times: np.ndarray) -> np.ndarray:
-    """``W²(t, d)`` as a ``D × K`` array: row ``d-1`` is latent dimension ``d``.
+    """``W²(t, d) = Σ_{i≤d} (sqrt(v_i) - σ_i)² + Σ_{i>d} σ_i²`` as a ``D × K`` array (row
+    ``d-1`` is latent dimension ``d``), ``v_i = a_s² + b_s² σ̂_i²``, ``s = T - t``, for any
+    schedule (Wu et al. 2025, §2; docs/theory.md §2).
 
-    One vectorised pass: cumulative sums over components, no Python loop over ``d``. A schedule
-    that is not variance preserving (the rectified flow) goes through :func:`w2_map_general`.
+    One path: the kept-component errors :func:`component_errors_at` (the schedule's own
+    cancellation-free form), cumulated over components in one vectorised D×K pass
+    (:func:`ldmstop.dimensions.w2_by_dimension`).
     """
     _check_problem(problem)
     times = check_times(problem, times)
-    if not _is_vp(problem.schedule):
-        return w2_map_general(problem, times)
-    x = noise_levels(problem, times)
-    err = component_errors(problem.sigma2, problem.sigma2_used, x)
-    return w2_by_dimension(err, problem.sigma2)
+    return w2_by_dimension(component_errors_at(problem, times), problem.sigma2)
+
+
+def component_errors_at(problem: Problem, times: np.ndarray) -> np.ndarray:
+    """``(sqrt(v_i) - σ_i)²`` at backward times ``times`` (rows = components), in the form that
+    keeps the most digits for the schedule: on a VP schedule the noise-level form in
+    ``x = a²_{T-t}`` with ``1 - σ̂²`` exact (:func:`component_errors`), otherwise the general form
+    in ``a²`` and ``1 - b²`` (:func:`component_errors_general`); chosen by the schedule's
+    variance-preserving property."""
+    if _is_vp(problem.schedule):
+        return component_errors(problem.sigma2, problem.sigma2_used, noise_levels(problem, times))
+    co = backends.schedule_coefficients(problem.schedule)
+    s = np.clip(problem.T - np.asarray(times, dtype=float), 0.0, None)
+    a2 = np.asarray(co["a2"](s), dtype=float) * np.ones_like(s)
+    omb2 = np.asarray(co["one_minus_b2"](s), dtype=float) * np.ones_like(s)
+    return component_errors_general(problem.sigma2, problem.sigma2_used, a2, omb2)
 
 
 def threshold_times(problem: Problem, *, estimated: bool = False) -> np.ndarray:
@@ -390,23 +404,6 @@ INITS = _registry.INITS
 def _is_vp(schedule: str) -> bool:
     """Whether ``a_s² + b_s² = 1`` (the closed forms in ``x = a²`` apply)."""
     return backends.numpy_schedule(schedule).variance_preserving
-
-
-def w2_map_general(problem: Problem, times: np.ndarray) -> np.ndarray:
-    """``W²(t, d)`` for any schedule ``(a_s, b_s)``, VP or not (docs/theory.md §2):
-    ``Σ_{i≤d} (sqrt(v_i) - σ_i)² + Σ_{i>d} σ_i²`` with ``v_i = a_s² + b_s² σ̂_i²``, ``s = T - t``.
-
-    The kept-component error is the generated cancellation-free form (``component_error_general``:
-    ``v - σ² = δ + a² - (1 - b²)σ̂²``), cumulated over components in one D×K pass.
-    """
-    _check_problem(problem)
-    times = check_times(problem, times)
-    co = backends.schedule_coefficients(problem.schedule)
-    s = np.clip(problem.T - times, 0.0, None)
-    a2 = np.asarray(co["a2"](s), dtype=float) * np.ones_like(s)
-    omb2 = np.asarray(co["one_minus_b2"](s), dtype=float) * np.ones_like(s)
-    err = component_errors_general(problem.sigma2, problem.sigma2_used, a2, omb2)
-    return w2_by_dimension(err, problem.sigma2)
 
 
 def component_errors_general(sigma2: np.ndarray, sigma2_hat: np.ndarray, a2: np.ndarray,

@@ -10,14 +10,25 @@ import pytest
 
 import ldmstop
 from ldmstop.cli import main
-from ldmstop.curve import compute_curve, w2_map, w2_map_general
+from ldmstop.curve import compute_curve, w2_map
 
 
-def test_general_map_equals_vp_map_on_vp_schedules():
-    p = ldmstop.Problem.from_variances([3, 1, 0.5, 0.1, 1e-4], estimated=[2.5, 1.2, 0.4, 0.12, 2e-4],
-                                       schedule="vp-cosine")
-    t = np.linspace(0, p.T, 201)
-    np.testing.assert_allclose(w2_map_general(p, t), w2_map(p, t), rtol=1e-11, atol=1e-15)
+def test_general_error_form_equals_the_vp_form_on_vp_schedules():
+    """The general form in a² and 1 - b² (what a schedule that is not VP uses) agrees with the
+    noise-level form that w2_map uses on VP schedules, where 1 - b² = a²."""
+    from ldmstop.curve import component_errors, component_errors_general, noise_levels
+
+    for schedule in ("ou", "vp-linear", "vp-cosine"):
+        p = ldmstop.Problem.from_variances([3, 1, 0.5, 0.1, 1e-4],
+                                           estimated=[2.5, 1.2, 0.4, 0.12, 2e-4], schedule=schedule)
+        t = np.linspace(0, p.T, 201)
+        x = noise_levels(p, t)
+        vp = component_errors(p.sigma2, p.sigma2_used, x)
+        general = component_errors_general(p.sigma2, p.sigma2_used, x, x)
+        np.testing.assert_allclose(general, vp, rtol=1e-11, atol=1e-15)
+        np.testing.assert_allclose(w2_map(p, t), np.cumsum(vp, axis=0)
+                                   + np.array([p.sigma2[d:].sum() for d in range(1, p.D + 1)])[:, None],
+                                   rtol=1e-12, atol=1e-15)
 
 
 def test_rectified_flow_curve_brute_force():
