@@ -99,6 +99,19 @@ def _thresholds(T, hat2, S, eps, M):
     return Th, th
 
 
+
+def eigsy_descending(S) -> tuple[list, "mp.matrix"]:
+    """mpmath eigenpairs of the symmetric ``S``, eigenvalues in decreasing order (the paper's
+    ordering ``σ̂_1² ≥ σ̂_2² ≥ …``) with the eigenvectors as columns in the same order."""
+    ev, U = mp.eigsy(S)
+    n = len(ev)
+    order = sorted(range(n), key=lambda i: -ev[i])
+    out = mp.matrix(n, n)
+    for c, i in enumerate(order):
+        for r in range(n):
+            out[r, c] = U[r, i]
+    return [ev[i] for i in order], out
+
 class _Prop7Falsifier(Falsifier):
     claim_id = "prop7"
     scalars = ("eps", "T")
@@ -156,13 +169,7 @@ class _Prop7Falsifier(Falsifier):
             for i in range(D):
                 for j in range(D):
                     Sh[i, j] = r[i] * ((1 if i == j else 0) + eps * mp.mpf(s["E"][i][j])) * r[j]
-            ev, U = mp.eigsy(Sh)
-            order = sorted(range(D), key=lambda i: -ev[i])
-            hat = [ev[i] for i in order]
-            Uo = mp.matrix(D, D)
-            for c, i in enumerate(order):
-                for rr in range(D):
-                    Uo[rr, c] = U[rr, i]
+            hat, Uo = eigsy_descending(Sh)
         return hat, Uo
 
     def _interval(self, s, hat2, M):
@@ -423,13 +430,7 @@ def _event_setting(rng: np.random.Generator, D: int, T, hi_dps: int) -> dict:
         Shat = rS * (mp.eye(D) + eps * E) * rS
         Shat = (Shat + Shat.T) / 2
         comm = mp.mnorm(Sigma * Shat - Shat * Sigma, 1)
-        h_ev, Oh = mp.eigsy(Shat)
-        order = sorted(range(D), key=lambda i: -h_ev[i])
-        hat2 = [h_ev[i] for i in order]
-        Ohat = mp.matrix(D, D)
-        for j, i in enumerate(order):
-            for r in range(D):
-                Ohat[r, j] = Oh[r, i]
+        hat2, Ohat = eigsy_descending(Shat)
         projs = [projector(Ohat, dp) for dp in range(1, D + 1)]
     return {"D": D, "T": T, "lam": lam, "O": O, "Sigma": Sigma, "rS": rS, "trS": trS, "eps": eps,
             "Shat": Shat, "hat2": hat2, "projs": projs, "comm": comm}
