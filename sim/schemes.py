@@ -90,17 +90,20 @@ def step_tables(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, 
     ode = scheme in ODE_SCHEMES
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         m_left = score_coefficient(h, sl, schedule, cap)
-        m_right = score_coefficient(h, sr, schedule, cap)
         corrector = sr > 0.0
-        # An unused corrector may sit on an infinite score (σ̂ = 0 at s = 0): keep it finite.
-        m_right = np.where(corrector[:, None], m_right, 0.0)
         co = step_coefficients(schedule, sl, sr)  # the table the exact recursions read too
         f, g2 = co.f_left, co.g2_left
         ratio, weight, q_ei = co.ei_ratio, co.ei_weight, co.ei_noise
-        capped = cap is not None
-        cl = ode_coefficient(schedule, sl, f, g2, co.beta_left, m_left, h, capped)
-        cr = ode_coefficient(schedule, sr, co.f_right, co.g2_right, co.beta_right, m_right, h, capped)
-        cr = np.where(corrector[:, None], cr, 0.0)
+        empty = np.zeros((0, D))
+        cl = cr = empty  # the probability-flow coefficients: ODE schemes only
+        if ode:
+            capped = cap is not None
+            # An unused corrector may sit on an infinite score (σ̂ = 0 at s = 0): keep it finite.
+            m_right = np.where(corrector[:, None], score_coefficient(h, sr, schedule, cap), 0.0)
+            cl = ode_coefficient(schedule, sl, f, g2, co.beta_left, m_left, h, capped)
+            cr = ode_coefficient(schedule, sr, co.f_right, co.g2_right, co.beta_right, m_right, h,
+                                 capped)
+            cr = np.where(corrector[:, None], cr, 0.0)
         noise_sd = np.sqrt(g2 * dt) if scheme == "em" else np.sqrt(q_ei)
     if ode:
         needed = (cl, cr)
@@ -112,13 +115,11 @@ def step_tables(sigma2_hat: np.ndarray, *, schedule: str, T: float, steps: int, 
         raise ProblemError(f"scheme {scheme} has a non-finite coefficient on the {schedule} schedule "
                          f"with T = {T:g}: its drift or diffusion is infinite at s = T "
                          f"(use a smaller --T, e.g. 0.999, or an ODE scheme)")
-    empty = np.zeros((0, D))
     return StepTables(
         times=times, dt=dt, m_left=np.ascontiguousarray(m_left) if not ode else np.zeros((K, D)),
         drift=np.ascontiguousarray(f), diffusion2=np.ascontiguousarray(g2),
         noise_sd=np.ascontiguousarray(noise_sd), ei_ratio=np.ascontiguousarray(ratio),
         ei_weight=np.ascontiguousarray(weight),
-        ode_left=np.ascontiguousarray(cl) if ode else empty,
-        ode_right=np.ascontiguousarray(cr) if ode else empty,
+        ode_left=np.ascontiguousarray(cl), ode_right=np.ascontiguousarray(cr),
         corrector=corrector, scheme_id=SCHEME_IDS[scheme],
     )
